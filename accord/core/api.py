@@ -1,0 +1,126 @@
+"""API plumbing shared by every router: JSON rendering, the single error shape, versions and ETags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import BaseRenderer
+from pydantic import ConfigDict
+
+from accord.core.errors import AccordError, PreconditionFailed
+
+
+class InputSchema(Schema):
+    """Base of every request body: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+class ORJSONRenderer(BaseRenderer):
+    """orjson writes datetimes as ISO 8601 with their offset; decimals (money) become strings."""
+
+    media_type = "application/json"
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
+        return orjson.dumps(data, default=str)
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str, fields: dict | None = None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    """('body', 'payload', 'emails', 0, 'address') -> 'emails.0.address'."""
+    parts = [str(part) for part in location]
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie", "form"}:
+        parts = parts[1:]
+    if parts and parts[0] in {"payload", "filters"} and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _pydantic_message(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        return "Unknown field: it is not part of this resource or cannot be set by clients."
+    if error.get("type") == "missing":
+        return "This field is required."
+    return str(error.get("msg", "Invalid value."))
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Every failure answers ``{"error": {"code", "message", "fields"}}`` with the right status."""
+
+    @api.exception_handler(AccordError)
+    def accord_error(request: HttpRequest, exc: AccordError) -> HttpResponse:
+        return error_response(api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            fields.setdefault(_field_name(error.get("loc", ())), []).append(_pydantic_message(error))
+        if any(error.get("type") == "json_invalid" for error in exc.errors):
+            return error_response(api, request, status=400, code="malformed_json", message="The body is not valid JSON.")
+        return error_response(
+            api, request, status=422, code="validation_error", message="Some fields are invalid.", fields=fields
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
+        return error_response(
+            api, request, status=422, code="validation_error", message="Some fields are invalid.", fields=fields
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            status=401,
+            code="not_authenticated",
+            message="Sign in, or send an API token as 'Authorization: Bearer <token>'.",
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return error_response(api, request, status=413, code="request_too_large", message=str(exc))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = "malformed_json" if exc.status_code == 400 else "http_error"
+        return error_response(api, request, status=exc.status_code, code=code, message=str(exc))
+
+
+def expected_version(request: HttpRequest) -> int | None:
+    """The version a client says it read, from ``If-Match: "3"`` (or W/"3"); None when absent."""
+    header = request.headers.get("If-Match")
+    if not header or header.strip() == "*":
+        return None
+    tag = header.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise PreconditionFailed("If-Match must carry the ETag of the record, e.g. \"3\".")
+    return int(tag)
+
+
+def set_etag(response: HttpResponse, version: int) -> None:
+    response["ETag"] = f'"{version}"'

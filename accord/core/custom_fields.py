@@ -1,0 +1,99 @@
+"""Validation and filtering of administrator-defined custom fields (see ``CustomField``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Q
+
+from accord.core.errors import ValidationFailed
+from accord.core.models import CustomField
+
+FILTER_PREFIX = "cf."
+
+
+def _definitions(object_type: str) -> dict[str, CustomField]:
+    return {field.key: field for field in CustomField.objects.filter(object_type=object_type)}
+
+
+def _coerce(field: CustomField, value: Any) -> tuple[Any, str | None]:
+    """The stored form of a value, or an error message."""
+    kind = CustomField.FieldType
+    if value is None or value == "":
+        return None, None
+    if field.field_type == kind.TEXT:
+        return (value, None) if isinstance(value, str) else (None, "Must be text.")
+    if field.field_type == kind.NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None, "Must be a number."
+        return value, None
+    if field.field_type == kind.BOOLEAN:
+        return (value, None) if isinstance(value, bool) else (None, "Must be true or false.")
+    if field.field_type == kind.DATE:
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat(), None
+        except ValueError:
+            return None, "Must be a date as YYYY-MM-DD."
+    if value not in field.choices:
+        return None, f"Must be one of: {', '.join(map(str, field.choices))}."
+    return value, None
+
+
+def validate_custom_fields(
+    object_type: str, values: Mapping[str, Any] | None, *, current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Merge ``values`` into ``current`` after checking every key and type; errors name the field."""
+    definitions = _definitions(object_type)
+    merged = dict(current or {})
+    errors: dict[str, list[str]] = {}
+    for key, value in (values or {}).items():
+        field = definitions.get(key)
+        if field is None:
+            errors[f"custom_fields.{key}"] = [f"There is no custom field '{key}' on {object_type}s."]
+            continue
+        stored, message = _coerce(field, value)
+        if message:
+            errors[f"custom_fields.{key}"] = [message]
+        elif stored is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = stored
+    for key, field in definitions.items():
+        if field.is_required and merged.get(key) in (None, "") and f"custom_fields.{key}" not in errors:
+            errors[f"custom_fields.{key}"] = ["This field is required."]
+    if errors:
+        raise ValidationFailed(errors)
+    return merged
+
+
+def _parse_filter_value(field: CustomField, raw: str) -> Any:
+    if field.field_type == CustomField.FieldType.NUMBER:
+        try:
+            return float(raw) if "." in raw else int(raw)
+        except ValueError:
+            raise ValidationFailed({f"{FILTER_PREFIX}{field.key}": ["Must be a number."]}) from None
+    if field.field_type == CustomField.FieldType.BOOLEAN:
+        if raw.lower() not in {"true", "false"}:
+            raise ValidationFailed({f"{FILTER_PREFIX}{field.key}": ["Must be true or false."]})
+        return raw.lower() == "true"
+    stored, message = _coerce(field, raw)
+    if message:
+        raise ValidationFailed({f"{FILTER_PREFIX}{field.key}": [message]})
+    return stored
+
+
+def custom_field_filter(object_type: str, params: Mapping[str, str]) -> Q:
+    """Turn query parameters ``cf.<key>=<value>`` into a JSON lookup on ``custom_fields``."""
+    wanted = {name[len(FILTER_PREFIX) :]: value for name, value in params.items() if name.startswith(FILTER_PREFIX)}
+    if not wanted:
+        return Q()
+    definitions = _definitions(object_type)
+    condition = Q()
+    for key, raw in wanted.items():
+        field = definitions.get(key)
+        if field is None:
+            raise ValidationFailed({f"{FILTER_PREFIX}{key}": [f"There is no custom field '{key}' on {object_type}s."]})
+        condition &= Q(**{f"custom_fields__{key}": _parse_filter_value(field, raw)})
+    return condition

@@ -1,0 +1,49 @@
+"""Errors raised by services and selectors; the API and the web views turn them into responses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class AccordError(Exception):
+    """Base of every expected failure; ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, fields: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields: dict[str, list[str]] = {name: list(messages) for name, messages in (fields or {}).items()}
+
+
+class ValidationFailed(AccordError):
+    status = 422
+    code = "validation_error"
+
+    def __init__(self, fields: Mapping[str, Sequence[str]], message: str = "Some fields are invalid.") -> None:
+        super().__init__(message, fields=fields)
+
+
+class NotFound(AccordError):
+    status = 404
+    code = "not_found"
+
+
+class PermissionDenied(AccordError):
+    status = 403
+    code = "permission_denied"
+
+
+class Conflict(AccordError):
+    status = 409
+    code = "conflict"
+
+
+class PreconditionFailed(AccordError):
+    status = 412
+    code = "version_mismatch"
+
+
+def field_error(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed({field: [message]})

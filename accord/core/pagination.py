@@ -1,0 +1,73 @@
+"""Cursor (keyset) pagination: a page deep in a list costs the same as the first one; no OFFSET.
+
+The cursor is an opaque token holding the sort value and id of the last row of the page. The filter
+``field >= value AND (field > value OR id > last_id)`` (mirrored for descending order) keeps the
+leading range condition that an index on (field, id) can seek to on both SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from accord.core.errors import ValidationFailed
+
+T = TypeVar("T", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def _encode(value: Any, pk: int) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, field: models.Field) -> tuple[Any, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        if not isinstance(pk, int):
+            raise TypeError(pk)
+        return field.to_python(value), pk
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise ValidationFailed({"cursor": ["This cursor is not valid; start again from the first page."]}) from None
+
+
+def paginate(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int) -> Page[T]:
+    """One page of ``queryset`` ordered by ``sort`` (a field name, '-' for descending) then id."""
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    field = queryset.model._meta.get_field(name)
+    if cursor:
+        value, last_pk = _decode(cursor, field)
+        if descending:
+            after = Q(**{f"{name}__lte": value}) & (Q(**{f"{name}__lt": value}) | Q(pk__lt=last_pk))
+        else:
+            after = Q(**{f"{name}__gte": value}) & (Q(**{f"{name}__gt": value}) | Q(pk__gt=last_pk))
+        if name in ("id", "pk"):
+            after = Q(pk__lt=last_pk) if descending else Q(pk__gt=last_pk)
+        queryset = queryset.filter(after)
+    order = [sort, "-pk" if descending else "pk"] if name not in ("id", "pk") else [sort]
+    rows = list(queryset.order_by(*order)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode(getattr(last, field.attname), last.pk)
+    return Page(items=rows, next_cursor=next_cursor)

@@ -1,0 +1,150 @@
+"""Global search over companies, contacts, leads and deals.
+
+Three tiers, each an indexed query bounded by LIMIT, best first:
+1. the record's name starts with the query (B-tree range on ``text``, which begins with the name);
+2. every query word is the prefix of a word (SQLite FTS5 unicode61 / PostgreSQL full-text);
+3. the query is a substring anywhere: names, emails, phone digits, domains (FTS5 trigram / pg_trgm).
+The tiers stop as soon as enough hits are found, so a common name costs no more than a rare one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+
+from accord.core.models import SearchEntry
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PHONE_LIKE = re.compile(r"^[\d\s()+./-]{4,}$")
+MIN_SUBSTRING_LENGTH = 3
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    object_id: int
+    title: str
+    subtitle: str
+    match: str  # "prefix", "word" or "substring"
+
+
+def search_text(title: str, terms: Iterable[str | None]) -> str:
+    """The indexed text: the lowercased title first (for tier 1), then every other term; phone
+    numbers are indexed as bare digits so '+1 (415) 555-0100' and '4155550100' both find them."""
+    parts = [title.lower()]
+    for term in terms:
+        if not term:
+            continue
+        parts.append(term.lstrip("+") if term.startswith("+") else term.lower())
+    return " ".join(parts)
+
+
+def search_index_upsert(
+    *, kind: str, object_id: int, owner_id: int | None, title: str, subtitle: str, terms: Iterable[str | None]
+) -> None:
+    SearchEntry.objects.update_or_create(
+        kind=kind,
+        object_id=object_id,
+        defaults={
+            "owner_id": owner_id,
+            "title": title[:300],
+            "subtitle": subtitle[:300],
+            "text": search_text(title, terms),
+        },
+    )
+
+
+def search_index_remove(*, kind: str, object_id: int) -> None:
+    SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
+
+
+def _normalise_query(query: str) -> str:
+    text = " ".join(query.lower().split())
+    if _PHONE_LIKE.match(text):
+        return re.sub(r"\D", "", text)
+    return text
+
+
+def _fetch(sql: str, params: Sequence[object]) -> list[tuple[int, str, int, str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _kind_clause(kinds: Sequence[str]) -> tuple[str, list[object]]:
+    return f"e.kind IN ({', '.join(['%s'] * len(kinds))})", list(kinds)
+
+
+def _prefix_rows(text: str, kinds: Sequence[str], limit: int) -> list[tuple[int, str, int, str, str]]:
+    kind_sql, kind_params = _kind_clause(kinds)
+    if connection.vendor == "postgresql":
+        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        condition, params = "e.text LIKE %s", [pattern]
+    else:
+        condition, params = "e.text >= %s AND e.text < %s", [text, text + "\U0010ffff"]
+    sql = (
+        "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
+        f"WHERE {condition} AND {kind_sql} LIMIT %s"
+    )
+    return _fetch(sql, [*params, *kind_params, limit])
+
+
+def _word_rows(words: list[str], kinds: Sequence[str], limit: int) -> list[tuple[int, str, int, str, str]]:
+    kind_sql, kind_params = _kind_clause(kinds)
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
+            "WHERE to_tsvector('simple', e.text) @@ to_tsquery('simple', %s) "
+            f"AND {kind_sql} LIMIT %s"
+        )
+        return _fetch(sql, [" & ".join(f"{word}:*" for word in words), *kind_params, limit])
+    sql = (
+        "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM search_word w "
+        "JOIN core_searchentry e ON e.id = w.rowid "
+        f"WHERE search_word MATCH %s AND {kind_sql} LIMIT %s"
+    )
+    return _fetch(sql, [" AND ".join(f'"{word}"*' for word in words), *kind_params, limit])
+
+
+def _substring_rows(text: str, kinds: Sequence[str], limit: int) -> list[tuple[int, str, int, str, str]]:
+    kind_sql, kind_params = _kind_clause(kinds)
+    if connection.vendor == "postgresql":
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = (
+            "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
+            f"WHERE e.text LIKE %s AND {kind_sql} LIMIT %s"
+        )
+        return _fetch(sql, [pattern, *kind_params, limit])
+    sql = (
+        "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM search_trigram t "
+        "JOIN core_searchentry e ON e.id = t.rowid "
+        f"WHERE search_trigram MATCH %s AND {kind_sql} LIMIT %s"
+    )
+    return _fetch(sql, ['"' + text.replace('"', '""') + '"', *kind_params, limit])
+
+
+def search(query: str, *, kinds: Sequence[str] | None = None, limit: int = 20) -> list[SearchHit]:
+    """Hits for ``query``, best first: name prefix, then word prefixes, then substrings."""
+    text = _normalise_query(query)
+    if not text:
+        return []
+    wanted_kinds = list(kinds or SearchEntry.Kind.values)
+    seen: set[int] = set()
+    hits: list[SearchHit] = []
+
+    def collect(rows: list[tuple[int, str, int, str, str]], match: str) -> None:
+        for entry_id, kind, object_id, title, subtitle in rows:
+            if entry_id not in seen and len(hits) < limit:
+                seen.add(entry_id)
+                hits.append(SearchHit(kind=kind, object_id=object_id, title=title, subtitle=subtitle, match=match))
+
+    collect(_prefix_rows(text, wanted_kinds, limit), "prefix")
+    words = _WORD.findall(text)
+    if len(hits) < limit and words:
+        collect(_word_rows(words, wanted_kinds, limit + len(hits)), "word")
+    if len(hits) < limit and len(text) >= MIN_SUBSTRING_LENGTH:
+        collect(_substring_rows(text, wanted_kinds, limit + len(hits)), "substring")
+    return hits

@@ -1,0 +1,81 @@
+"""Write helpers every domain service uses: versioned updates, deletes and the audit entry with them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from accord.core.actors import Actor
+from accord.core.audit import audit_write
+from accord.core.errors import Conflict, PreconditionFailed
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+def check_version(instance: models.Model, expected_version: int | None) -> None:
+    """Optimistic concurrency: a client that read an older version may not overwrite a newer one."""
+    current = instance.version  # type: ignore[attr-defined]
+    if expected_version is not None and expected_version != current:
+        raise PreconditionFailed(
+            f"This record changed since you read it (you have version {expected_version}, "
+            f"it is now at version {current}). Reload it and apply your change again."
+        )
+
+
+def lock_for_update(model: type[ModelT], pk: int) -> ModelT:
+    """The row, locked until the transaction ends (PostgreSQL); SQLite's IMMEDIATE transactions
+    already serialise writers, so the version check that follows cannot race."""
+    return model._default_manager.select_for_update().get(pk=pk)
+
+
+def assign_fields(instance: models.Model, data: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set the given attributes and return the ones whose value really changed as (old, new)."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name, value in data.items():
+        old = getattr(instance, name)
+        if old != value:
+            changes[name] = (old, value)
+            setattr(instance, name, value)
+    return changes
+
+
+def save_changes(
+    instance: ModelT, changes: Mapping[str, tuple[Any, Any]], *, actor: Actor, action: str = "update"
+) -> ModelT:
+    """Persist a versioned change and its audit entry; no-op (and no version bump) when nothing changed."""
+    if not changes:
+        return instance
+    instance.version += 1  # type: ignore[attr-defined]
+    instance.updated_at = timezone.now()  # type: ignore[attr-defined]
+    save_unique(instance)
+    audit_write(actor=actor, action=action, instance=instance, changes=changes)
+    return instance
+
+
+def save_unique(instance: models.Model) -> None:
+    """Save, turning a uniqueness violation into a 409 instead of a 500."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise Conflict(f"This {instance._meta.verbose_name} conflicts with an existing record: {error}") from error
+
+
+def create_audited(instance: ModelT, *, actor: Actor) -> ModelT:
+    save_unique(instance)
+    audit_write(actor=actor, action="create", instance=instance)
+    return instance
+
+
+def delete_audited(instance: models.Model, *, actor: Actor, expected_version: int | None = None) -> None:
+    check_version(instance, expected_version)
+    audit_write(actor=actor, action="delete", instance=instance)
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except models.ProtectedError as error:
+        names = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+        raise Conflict(f"Cannot delete: it is still used by {', '.join(str(n) for n in names)}.") from error

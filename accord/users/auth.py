@@ -1,0 +1,38 @@
+"""Authentication for the API: a bearer token or the browser's session (with CSRF on writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, SessionAuth
+
+from accord.core.actors import Actor
+from accord.core.errors import PermissionDenied
+from accord.users.models import ApiToken
+from accord.users.services import token_authenticate
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class BearerTokenAuth(HttpBearer):
+    """``Authorization: Bearer acc_…``; a read-scoped token may only use safe methods."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = token_authenticate(token)
+        if api_token is None:
+            return None
+        if api_token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
+            raise PermissionDenied("This API token is read-only; create a token with the write scope.")
+        request.actor = Actor(user=api_token.user, via="api", token_id=api_token.pk)  # type: ignore[attr-defined]
+        return api_token.user
+
+
+class BrowserSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            request.actor = Actor(user=user, via="web")  # type: ignore[attr-defined]
+        return user
+
+

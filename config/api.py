@@ -1,0 +1,21 @@
+"""The REST API: one NinjaAPI, one router per domain app."""
+
+from ninja import NinjaAPI
+
+from accord.core.api import ORJSONRenderer, install_error_handlers
+from accord.users.auth import BearerTokenAuth, BrowserSessionAuth
+
+api = NinjaAPI(
+    title="Accord API",
+    version="1",
+    description=(
+        "The REST API of Accord, the open-source CRM. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `accord token create USERNAME`) or a browser session. Lists are cursor-paginated: "
+        "pass `next_cursor` back as `cursor`. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}`. "
+        "Records carry a `version` (also the `ETag`); send `If-Match` on update or delete to refuse stale writes."
+    ),
+    auth=[BearerTokenAuth(), BrowserSessionAuth()],
+    renderer=ORJSONRenderer(),
+    urls_namespace="api",
+)
+install_error_handlers(api)

@@ -1,0 +1,10 @@
+"""Test settings: the database still comes from DATABASE_URL (the suite runs on SQLite and PostgreSQL)."""
+
+from config.settings.base import *  # noqa: F403
+
+SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; production uses PBKDF2/Argon2
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
