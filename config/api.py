@@ -19,3 +19,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_error_handlers(api)
+
+from accord.customers.api import companies, contacts  # noqa: E402
+
+api.add_router("/companies", companies)
+api.add_router("/contacts", contacts)

@@ -89,7 +89,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:  # noqa: C901 -
         summary=f"Create a {name}",
     )
     def create_record(request: HttpRequest, payload: create_schema, response: HttpResponse) -> tuple[int, Model]:  # type: ignore[valid-type]
-        instance = resource.create(actor=actor_of(request), data=payload.dict())  # type: ignore[attr-defined]
+        instance = resource.create(actor=actor_of(request), data=payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
         set_etag(response, instance.version)  # type: ignore[attr-defined]
         return 201, instance
 

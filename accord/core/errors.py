@@ -47,3 +47,42 @@ class PreconditionFailed(AccordError):
 
 def field_error(field: str, message: str) -> ValidationFailed:
     return ValidationFailed({field: [message]})
+
+
+class FieldErrors:
+    """Collects the errors of several fields so one response names every bad field, not just the first.
+
+        errors = FieldErrors()
+        with errors.collect():
+            email = normalize_email(raw)
+        errors.raise_if_any()
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.fields.setdefault(field, []).append(message)
+
+    def collect(self) -> _Collector:
+        return _Collector(self)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(self.fields)
+
+
+class _Collector:
+    def __init__(self, errors: FieldErrors) -> None:
+        self.errors = errors
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, traceback: object) -> bool:
+        if isinstance(exc, ValidationFailed):
+            for field, messages in exc.fields.items():
+                for message in messages:
+                    self.errors.add(field, message)
+            return True
+        return False

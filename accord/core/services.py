@@ -6,11 +6,14 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accord.core.actors import Actor
 from accord.core.audit import audit_write
-from accord.core.errors import Conflict, PreconditionFailed
+from accord.core.errors import Conflict, PreconditionFailed, ValidationFailed
+from accord.core.models import Tag
+from accord.core.permissions import visible_to
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -79,3 +82,39 @@ def delete_audited(instance: models.Model, *, actor: Actor, expected_version: in
     except models.ProtectedError as error:
         names = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
         raise Conflict(f"Cannot delete: it is still used by {', '.join(str(n) for n in names)}.") from error
+
+
+def get_related(actor: Actor, queryset: QuerySet[ModelT], pk: int | None, *, field: str) -> ModelT | None:
+    """A referenced record the actor may see, or a validation error naming the field."""
+    if pk is None:
+        return None
+    instance = visible_to(actor, queryset).filter(pk=pk).first()
+    if instance is None:
+        raise ValidationFailed({field: [f"No {queryset.model._meta.verbose_name} with id {pk}."]})
+    return instance
+
+
+def tags_from_names(names: list[str] | None) -> list[Tag]:
+    """The tags with these names, created when new; names are trimmed and deduplicated."""
+    cleaned = sorted({name.strip() for name in names or [] if name.strip()})
+    if any(len(name) > 60 for name in cleaned):
+        raise ValidationFailed({"tags": ["A tag is at most 60 characters long."]})
+    existing = {tag.name: tag for tag in Tag.objects.filter(name__in=cleaned)}
+    missing = [Tag(name=name) for name in cleaned if name not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {tag.name: tag for tag in Tag.objects.filter(name__in=cleaned)}
+    return [existing[name] for name in cleaned]
+
+
+def set_tags(instance: models.Model, names: list[str] | None) -> tuple[list[str], list[str]] | None:
+    """Replace the tags of a record; (old names, new names) when they changed, for the audit entry."""
+    if names is None:
+        return None
+    tags = tags_from_names(names)
+    old = sorted(tag.name for tag in instance.tags.all())  # type: ignore[attr-defined]
+    new = [tag.name for tag in tags]
+    if old == new:
+        return None
+    instance.tags.set(tags)  # type: ignore[attr-defined]
+    return old, new

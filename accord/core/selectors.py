@@ -1,0 +1,53 @@
+"""Read helpers shared by the domain selectors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from ninja import FilterSchema
+
+from accord.core.actors import Actor
+from accord.core.custom_fields import custom_field_filter
+from accord.core.permissions import visible_to
+from accord.core.search import search
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+# ``?q=`` on a list narrows it to this many best search hits; the list's own sort then applies.
+LIST_SEARCH_LIMIT = 500
+
+
+def filtered_list(
+    actor: Actor,
+    queryset: QuerySet[ModelT],
+    *,
+    filters: FilterSchema | None,
+    query: str | None = None,
+    params: Mapping[str, str] | None = None,
+    search_kind: str | None = None,
+    custom_field_object: str | None = None,
+    text_fields: tuple[str, ...] = (),
+) -> QuerySet[ModelT]:
+    """The actor's visible records narrowed by filters, custom-field filters (``cf.<key>``) and ``q``.
+
+    Filters across to-many relations (tag name, email, company) match at most one related row per
+    record because those rows are unique per record, so no DISTINCT is needed.
+    ``q`` uses the search index for searchable kinds, else a case-insensitive match on ``text_fields``.
+    """
+    queryset = visible_to(actor, queryset)
+    if filters is not None:
+        queryset = queryset.filter(filters.get_filter_expression())
+    if custom_field_object and params:
+        queryset = queryset.filter(custom_field_filter(custom_field_object, params))
+    if query and query.strip():
+        if search_kind is not None:
+            ids = [hit.object_id for hit in search(query, kinds=[search_kind], limit=LIST_SEARCH_LIMIT)]
+            queryset = queryset.filter(pk__in=ids)
+        else:
+            condition = Q()
+            for name in text_fields:
+                condition |= Q(**{f"{name}__icontains": query.strip()})
+            queryset = queryset.filter(condition)
+    return queryset

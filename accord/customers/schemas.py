@@ -1,0 +1,193 @@
+"""API shapes for companies and contacts; server-owned fields (id, version, timestamps) are output only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Schema
+from pydantic import Field
+
+from accord.core.api import InputSchema
+from accord.customers.models import Company, Contact
+
+SizeBand = Literal["", "1", "2-10", "11-50", "51-200", "201-1000", "1001+"]
+LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "churned", "other"]
+Name = Annotated[str, Field(max_length=200)]
+ShortText = Annotated[str, Field(max_length=100)]
+
+
+class RecordOut(Schema):
+    id: int
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def tag_names(obj: Any) -> list[str]:
+    return [tag.name for tag in obj.tags.all()]
+
+
+class CompanyIn(InputSchema):
+    name: Name = Field(min_length=1)
+    domain: str = ""
+    industry: ShortText = ""
+    size_band: SizeBand = ""
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    currency: str = "EUR"
+    phone: str = ""
+    street: Name = ""
+    city: ShortText = ""
+    region: ShortText = ""
+    postal_code: Annotated[str, Field(max_length=20)] = ""
+    country: Annotated[str, Field(max_length=2)] = ""
+    parent_id: int | None = None
+    owner_id: int | None = None
+    tags: list[str] = []
+    custom_fields: dict[str, Any] = {}
+
+
+class CompanyPatch(InputSchema):
+    name: Name | None = Field(None, min_length=1)
+    domain: str | None = None
+    industry: ShortText | None = None
+    size_band: SizeBand | None = None
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    currency: str | None = None
+    phone: str | None = None
+    street: Name | None = None
+    city: ShortText | None = None
+    region: ShortText | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country: Annotated[str, Field(max_length=2)] | None = None
+    parent_id: int | None = None
+    owner_id: int | None = None
+    tags: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+
+
+class CompanyOut(RecordOut):
+    name: str
+    domain: str
+    industry: str
+    size_band: str
+    annual_revenue: Decimal | None
+    currency: str
+    phone: str
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    parent_id: int | None
+    owner_id: int | None
+    tags: list[str]
+    custom_fields: dict[str, Any]
+
+    @staticmethod
+    def resolve_tags(obj: Company) -> list[str]:
+        return tag_names(obj)
+
+
+class EmailIn(InputSchema):
+    email: Annotated[str, Field(max_length=254)]
+    label: Annotated[str, Field(max_length=20)] = ""
+    is_primary: bool = False
+
+
+class PhoneIn(InputSchema):
+    number: Annotated[str, Field(max_length=40)]
+    label: Annotated[str, Field(max_length=20)] = ""
+    is_primary: bool = False
+
+
+class EmploymentIn(InputSchema):
+    company_id: int
+    role: Annotated[str, Field(max_length=150)] = ""
+    is_current: bool = True
+
+
+class EmailOut(Schema):
+    email: str
+    label: str
+    is_primary: bool
+
+
+class PhoneOut(Schema):
+    number: str
+    label: str
+    is_primary: bool
+
+
+class EmploymentOut(Schema):
+    company_id: int
+    company_name: str
+    role: str
+    is_current: bool
+
+    @staticmethod
+    def resolve_company_name(obj: Any) -> str:
+        return str(obj.company.name)
+
+
+class ContactIn(InputSchema):
+    given_name: ShortText = ""
+    family_name: ShortText = ""
+    job_title: Annotated[str, Field(max_length=150)] = ""
+    lifecycle_stage: LifecycleStage = "lead"
+    acquisition_source: ShortText = ""
+    acquisition_channel: Annotated[str, Field(max_length=50)] = ""
+    owner_id: int | None = None
+    emails: list[EmailIn] = []
+    phones: list[PhoneIn] = []
+    employments: list[EmploymentIn] = []
+    tags: list[str] = []
+    custom_fields: dict[str, Any] = {}
+
+
+class ContactPatch(InputSchema):
+    given_name: ShortText | None = None
+    family_name: ShortText | None = None
+    job_title: Annotated[str, Field(max_length=150)] | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    acquisition_source: ShortText | None = None
+    acquisition_channel: Annotated[str, Field(max_length=50)] | None = None
+    owner_id: int | None = None
+    emails: list[EmailIn] | None = None
+    phones: list[PhoneIn] | None = None
+    employments: list[EmploymentIn] | None = None
+    tags: list[str] | None = None
+    custom_fields: dict[str, Any] | None = None
+
+
+class ContactOut(RecordOut):
+    given_name: str
+    family_name: str
+    full_name: str
+    job_title: str
+    lifecycle_stage: str
+    acquisition_source: str
+    acquisition_channel: str
+    owner_id: int | None
+    emails: list[EmailOut]
+    phones: list[PhoneOut]
+    employments: list[EmploymentOut]
+    tags: list[str]
+    custom_fields: dict[str, Any]
+
+    @staticmethod
+    def resolve_emails(obj: Contact) -> list[Any]:
+        return list(obj.emails.all())
+
+    @staticmethod
+    def resolve_phones(obj: Contact) -> list[Any]:
+        return list(obj.phones.all())
+
+    @staticmethod
+    def resolve_employments(obj: Contact) -> list[Any]:
+        return list(obj.employments.all())
+
+    @staticmethod
+    def resolve_tags(obj: Contact) -> list[str]:
+        return tag_names(obj)
