@@ -11,7 +11,7 @@ api = NinjaAPI(
     description=(
         "The REST API of Accord, the open-source CRM. Authenticate with `Authorization: Bearer <token>` "
         "(create one with `accord token create USERNAME`) or a browser session. Lists are cursor-paginated: "
-        "pass `next_cursor` back as `cursor`. Errors answer `{\"error\": {\"code\", \"message\", \"fields\"}}`. "
+        'pass `next_cursor` back as `cursor`. Errors answer `{"error": {"code", "message", "fields"}}`. '
         "Records carry a `version` (also the `ETag`); send `If-Match` on update or delete to refuse stale writes."
     ),
     auth=[BearerTokenAuth(), BrowserSessionAuth()],
@@ -24,3 +24,10 @@ from accord.customers.api import companies, contacts  # noqa: E402
 
 api.add_router("/companies", companies)
 api.add_router("/contacts", contacts)
+
+from accord.core.metadata_api import custom_fields_router, tags_router  # noqa: E402
+from accord.users.api import router as users_router  # noqa: E402
+
+api.add_router("", users_router)
+api.add_router("/custom-fields", custom_fields_router)
+api.add_router("/tags", tags_router)

@@ -8,28 +8,14 @@ import orjson
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
-from pydantic import ConfigDict
 
 from accord.core.errors import AccordError, PreconditionFailed
+from accord.core.schemas import ErrorOut, InputSchema
 
-
-class InputSchema(Schema):
-    """Base of every request body: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
+__all__ = ["ErrorOut", "InputSchema", "install_error_handlers"]
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -71,7 +57,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AccordError)
     def accord_error(request: HttpRequest, exc: AccordError) -> HttpResponse:
-        return error_response(api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields)
+        return error_response(
+            api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
+        )
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -79,16 +67,28 @@ def install_error_handlers(api: NinjaAPI) -> None:
         for error in exc.errors:
             fields.setdefault(_field_name(error.get("loc", ())), []).append(_pydantic_message(error))
         if any(error.get("type") == "json_invalid" for error in exc.errors):
-            return error_response(api, request, status=400, code="malformed_json", message="The body is not valid JSON.")
+            return error_response(
+                api, request, status=400, code="malformed_json", message="The body is not valid JSON."
+            )
         return error_response(
-            api, request, status=422, code="validation_error", message="Some fields are invalid.", fields=fields
+            api,
+            request,
+            status=422,
+            code="validation_error",
+            message="Some fields are invalid.",
+            fields=fields,
         )
 
     @api.exception_handler(DjangoValidationError)
     def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"body": exc.messages}
         return error_response(
-            api, request, status=422, code="validation_error", message="Some fields are invalid.", fields=fields
+            api,
+            request,
+            status=422,
+            code="validation_error",
+            message="Some fields are invalid.",
+            fields=fields,
         )
 
     @api.exception_handler(AuthenticationError)
@@ -118,7 +118,7 @@ def expected_version(request: HttpRequest) -> int | None:
         return None
     tag = header.strip().removeprefix("W/").strip('"')
     if not tag.isdigit():
-        raise PreconditionFailed("If-Match must carry the ETag of the record, e.g. \"3\".")
+        raise PreconditionFailed('If-Match must carry the ETag of the record, e.g. "3".')
     return int(tag)
 
 

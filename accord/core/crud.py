@@ -16,8 +16,9 @@ from ninja import FilterSchema, Query, Router, Schema
 from pydantic import create_model
 
 from accord.core.actors import Actor
-from accord.core.api import ErrorOut, expected_version, set_etag
+from accord.core.api import expected_version, set_etag
 from accord.core.pagination import paginate
+from accord.core.schemas import ErrorOut
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
     (400, 401, 403, 404, 409, 412, 413, 422): ErrorOut,
@@ -56,7 +57,7 @@ def page_schema(out_schema: type[Schema], plural: str) -> type[Schema]:
     )
 
 
-def add_crud_routes(router: Router, resource: Resource) -> None:  # noqa: C901 - one closure per route
+def add_crud_routes(router: Router, resource: Resource) -> None:
     out_schema = resource.out_schema
     create_schema = resource.create_schema
     update_schema = resource.update_schema
@@ -78,7 +79,9 @@ def add_crud_routes(router: Router, resource: Resource) -> None:  # noqa: C901 -
         cursor: str | None = None,
         limit: int = Query(50, ge=1, le=200),
     ) -> dict[str, Any]:
-        queryset = resource.list_records(actor=actor_of(request), filters=filters, query=q, params=request.GET)
+        queryset = resource.list_records(
+            actor=actor_of(request), filters=filters, query=q, params=request.GET
+        )
         page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
         return {"items": page.items, "next_cursor": page.next_cursor}
 
@@ -88,7 +91,9 @@ def add_crud_routes(router: Router, resource: Resource) -> None:  # noqa: C901 -
         operation_id=f"create_{name}",
         summary=f"Create a {name}",
     )
-    def create_record(request: HttpRequest, payload: create_schema, response: HttpResponse) -> tuple[int, Model]:  # type: ignore[valid-type]
+    def create_record(
+        request: HttpRequest, payload: create_schema, response: HttpResponse
+    ) -> tuple[int, Model]:  # type: ignore[valid-type]
         instance = resource.create(actor=actor_of(request), data=payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
         set_etag(response, instance.version)  # type: ignore[attr-defined]
         return 201, instance

@@ -6,10 +6,21 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
+from accord.core.actors import Actor
 from accord.core.errors import ValidationFailed
 from accord.core.models import CustomField
+from accord.core.permissions import require_admin
+from accord.core.services import (
+    assign_fields,
+    check_version,
+    create_audited,
+    delete_audited,
+    lock_for_update,
+    save_changes,
+)
 
 FILTER_PREFIX = "cf."
 
@@ -86,7 +97,9 @@ def _parse_filter_value(field: CustomField, raw: str) -> Any:
 
 def custom_field_filter(object_type: str, params: Mapping[str, str]) -> Q:
     """Turn query parameters ``cf.<key>=<value>`` into a JSON lookup on ``custom_fields``."""
-    wanted = {name[len(FILTER_PREFIX) :]: value for name, value in params.items() if name.startswith(FILTER_PREFIX)}
+    wanted = {
+        name[len(FILTER_PREFIX) :]: value for name, value in params.items() if name.startswith(FILTER_PREFIX)
+    }
     if not wanted:
         return Q()
     definitions = _definitions(object_type)
@@ -94,6 +107,47 @@ def custom_field_filter(object_type: str, params: Mapping[str, str]) -> Q:
     for key, raw in wanted.items():
         field = definitions.get(key)
         if field is None:
-            raise ValidationFailed({f"{FILTER_PREFIX}{key}": [f"There is no custom field '{key}' on {object_type}s."]})
+            raise ValidationFailed(
+                {f"{FILTER_PREFIX}{key}": [f"There is no custom field '{key}' on {object_type}s."]}
+            )
         condition &= Q(**{f"custom_fields__{key}": _parse_filter_value(field, raw)})
     return condition
+
+
+def _definition_fields(data: Mapping[str, Any], *, field_type: str) -> dict[str, Any]:
+    choices = data.get("choices")
+    if field_type == CustomField.FieldType.CHOICE:
+        if not choices or not all(isinstance(choice, str) and choice for choice in choices):
+            raise ValidationFailed({"choices": ["A choice field needs a list of non-empty choices."]})
+        if len(set(choices)) != len(choices):
+            raise ValidationFailed({"choices": ["Each choice may appear only once."]})
+    elif choices:
+        raise ValidationFailed({"choices": ["Only choice fields have choices."]})
+    return {name: data[name] for name in ("label", "choices", "is_required") if name in data}
+
+
+@transaction.atomic
+def custom_field_create(*, actor: Actor, data: Mapping[str, Any]) -> CustomField:
+    require_admin(actor)
+    fields = _definition_fields(data, field_type=data["field_type"])
+    field = CustomField(object_type=data["object_type"], key=data["key"], field_type=data["field_type"], **fields)
+    return create_audited(field, actor=actor)
+
+
+@transaction.atomic
+def custom_field_update(
+    *, actor: Actor, instance: CustomField, data: Mapping[str, Any], expected_version: int | None = None
+) -> CustomField:
+    """Label, choices and whether required can change; key, object type and type cannot (values depend on them)."""
+    require_admin(actor)
+    field = lock_for_update(CustomField, instance.pk)
+    check_version(field, expected_version)
+    changes = assign_fields(field, _definition_fields({**data}, field_type=field.field_type))
+    return save_changes(field, changes, actor=actor)
+
+
+@transaction.atomic
+def custom_field_delete(*, actor: Actor, instance: CustomField, expected_version: int | None = None) -> None:
+    """Removes the definition; values already stored on records stay in their JSON until next edited."""
+    require_admin(actor)
+    delete_audited(lock_for_update(CustomField, instance.pk), actor=actor, expected_version=expected_version)

@@ -14,14 +14,18 @@ class AccordError(Exception):
     def __init__(self, message: str, *, fields: Mapping[str, Sequence[str]] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.fields: dict[str, list[str]] = {name: list(messages) for name, messages in (fields or {}).items()}
+        self.fields: dict[str, list[str]] = {
+            name: list(messages) for name, messages in (fields or {}).items()
+        }
 
 
 class ValidationFailed(AccordError):
     status = 422
     code = "validation_error"
 
-    def __init__(self, fields: Mapping[str, Sequence[str]], message: str = "Some fields are invalid.") -> None:
+    def __init__(
+        self, fields: Mapping[str, Sequence[str]], message: str = "Some fields are invalid."
+    ) -> None:
         super().__init__(message, fields=fields)
 
 
@@ -52,10 +56,10 @@ def field_error(field: str, message: str) -> ValidationFailed:
 class FieldErrors:
     """Collects the errors of several fields so one response names every bad field, not just the first.
 
-        errors = FieldErrors()
-        with errors.collect():
-            email = normalize_email(raw)
-        errors.raise_if_any()
+    errors = FieldErrors()
+    with errors.collect():
+        email = normalize_email(raw)
+    errors.raise_if_any()
     """
 
     def __init__(self) -> None:

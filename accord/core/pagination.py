@@ -46,7 +46,9 @@ def _decode(cursor: str, field: models.Field) -> tuple[Any, int]:
             raise TypeError(pk)
         return field.to_python(value), pk
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise ValidationFailed({"cursor": ["This cursor is not valid; start again from the first page."]}) from None
+        raise ValidationFailed(
+            {"cursor": ["This cursor is not valid; start again from the first page."]}
+        ) from None
 
 
 def paginate(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int) -> Page[T]:

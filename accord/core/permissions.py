@@ -12,7 +12,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 
 from accord.core.actors import Actor
-from accord.core.errors import NotFound
+from accord.core.errors import NotFound, PermissionDenied
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -29,3 +29,9 @@ def get_visible(actor: Actor, queryset: QuerySet[ModelT], pk: int) -> ModelT:
     if instance is None:
         raise NotFound(f"No {queryset.model._meta.verbose_name} with id {pk}.")
     return instance
+
+
+def require_admin(actor: Actor) -> None:
+    """Administration (custom fields, users, settings) is for administrators only."""
+    if actor.user is None or not actor.user.is_staff:
+        raise PermissionDenied("Only administrators can do this.")

@@ -139,7 +139,9 @@ def search(query: str, *, kinds: Sequence[str] | None = None, limit: int = 20) -
         for entry_id, kind, object_id, title, subtitle in rows:
             if entry_id not in seen and len(hits) < limit:
                 seen.add(entry_id)
-                hits.append(SearchHit(kind=kind, object_id=object_id, title=title, subtitle=subtitle, match=match))
+                hits.append(
+                    SearchHit(kind=kind, object_id=object_id, title=title, subtitle=subtitle, match=match)
+                )
 
     collect(_prefix_rows(text, wanted_kinds, limit), "prefix")
     words = _WORD.findall(text)

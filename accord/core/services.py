@@ -64,7 +64,9 @@ def save_unique(instance: models.Model) -> None:
         with transaction.atomic():
             instance.save()
     except IntegrityError as error:
-        raise Conflict(f"This {instance._meta.verbose_name} conflicts with an existing record: {error}") from error
+        raise Conflict(
+            f"This {instance._meta.verbose_name} conflicts with an existing record: {error}"
+        ) from error
 
 
 def create_audited(instance: ModelT, *, actor: Actor) -> ModelT:

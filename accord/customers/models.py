@@ -32,7 +32,9 @@ class Company(TrackedModel):
     region = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="subsidiaries"
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="companies"
     )
@@ -71,8 +73,12 @@ class Contact(TrackedModel):
     lifecycle_stage = models.CharField(
         max_length=12, choices=LifecycleStage.choices, default=LifecycleStage.LEAD
     )
-    acquisition_source = models.CharField(max_length=100, blank=True, help_text="e.g. google, newsletter, fair-2026")
-    acquisition_channel = models.CharField(max_length=50, blank=True, help_text="e.g. organic, paid, referral")
+    acquisition_source = models.CharField(
+        max_length=100, blank=True, help_text="e.g. google, newsletter, fair-2026"
+    )
+    acquisition_channel = models.CharField(
+        max_length=50, blank=True, help_text="e.g. organic, paid, referral"
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
@@ -90,9 +96,7 @@ class Contact(TrackedModel):
             models.Index(fields=["updated_at", "id"], name="contact_updated_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(given_name="", family_name=""), name="contact_has_a_name"
-            ),
+            models.CheckConstraint(condition=~Q(given_name="", family_name=""), name="contact_has_a_name"),
         ]
 
     def __str__(self) -> str:

@@ -22,17 +22,27 @@ def contact_queryset() -> QuerySet[Contact]:
         "emails",
         "phones",
         "tags",
-        Prefetch("employments", queryset=Employment.objects.select_related("company").order_by("-is_current", "id")),
+        Prefetch(
+            "employments", queryset=Employment.objects.select_related("company").order_by("-is_current", "id")
+        ),
     )
 
 
 def company_list(
-    *, actor: Actor, filters: CompanyFilter | None = None, query: str | None = None,
+    *,
+    actor: Actor,
+    filters: CompanyFilter | None = None,
+    query: str | None = None,
     params: Mapping[str, str] | None = None,
 ) -> QuerySet[Company]:
     return filtered_list(
-        actor, company_queryset(), filters=filters, query=query, params=params,
-        search_kind="company", custom_field_object="company",
+        actor,
+        company_queryset(),
+        filters=filters,
+        query=query,
+        params=params,
+        search_kind="company",
+        custom_field_object="company",
     )
 
 
@@ -41,12 +51,20 @@ def company_get(*, actor: Actor, pk: int) -> Company:
 
 
 def contact_list(
-    *, actor: Actor, filters: ContactFilter | None = None, query: str | None = None,
+    *,
+    actor: Actor,
+    filters: ContactFilter | None = None,
+    query: str | None = None,
     params: Mapping[str, str] | None = None,
 ) -> QuerySet[Contact]:
     return filtered_list(
-        actor, contact_queryset(), filters=filters, query=query, params=params,
-        search_kind="contact", custom_field_object="contact",
+        actor,
+        contact_queryset(),
+        filters=filters,
+        query=query,
+        params=params,
+        search_kind="contact",
+        custom_field_object="contact",
     )
 
 

@@ -42,7 +42,9 @@ def owner_from(actor: Actor, data: Data, *, errors: FieldErrors, default_to_acto
 # ---------------------------------------------------------------- companies
 
 
-def _company_fields(actor: Actor, data: Data, *, instance: Company | None, errors: FieldErrors) -> dict[str, Any]:
+def _company_fields(
+    actor: Actor, data: Data, *, instance: Company | None, errors: FieldErrors
+) -> dict[str, Any]:
     plain = ("name", "industry", "size_band", "annual_revenue", "street", "city", "region", "postal_code")
     fields: dict[str, Any] = {name: data[name] for name in plain if name in data and data[name] is not None}
     if "name" in fields and not fields["name"].strip():
@@ -73,7 +75,9 @@ def _company_fields(actor: Actor, data: Data, *, instance: Company | None, error
     with errors.collect():
         if data.get("custom_fields") is not None:
             current = instance.custom_fields if instance else None
-            fields["custom_fields"] = validate_custom_fields("company", data["custom_fields"], current=current)
+            fields["custom_fields"] = validate_custom_fields(
+                "company", data["custom_fields"], current=current
+            )
         elif instance is None:
             fields["custom_fields"] = validate_custom_fields("company", {})
     return fields
@@ -114,7 +118,9 @@ def company_create(*, actor: Actor, data: Data) -> Company:
 
 
 @transaction.atomic
-def company_update(*, actor: Actor, instance: Company, data: Data, expected_version: int | None = None) -> Company:
+def company_update(
+    *, actor: Actor, instance: Company, data: Data, expected_version: int | None = None
+) -> Company:
     company = lock_for_update(Company, instance.pk)
     check_version(company, expected_version)
     errors = FieldErrors()
@@ -159,7 +165,9 @@ def _clean_emails(raw: list[Mapping[str, Any]], errors: FieldErrors) -> list[dic
             if email in seen:
                 raise ValidationFailed({f"emails.{index}.email": [f"{email} is listed twice."]})
             seen.add(email)
-            cleaned.append({"email": email, "label": item.get("label", ""), "is_primary": item.get("is_primary", False)})
+            cleaned.append(
+                {"email": email, "label": item.get("label", ""), "is_primary": item.get("is_primary", False)}
+            )
     _primary_flags(cleaned, field="emails", errors=errors)
     return cleaned
 
@@ -173,12 +181,20 @@ def _clean_phones(raw: list[Mapping[str, Any]], errors: FieldErrors) -> list[dic
             if number in seen:
                 raise ValidationFailed({f"phones.{index}.number": [f"{number} is listed twice."]})
             seen.add(number)
-            cleaned.append({"number": number, "label": item.get("label", ""), "is_primary": item.get("is_primary", False)})
+            cleaned.append(
+                {
+                    "number": number,
+                    "label": item.get("label", ""),
+                    "is_primary": item.get("is_primary", False),
+                }
+            )
     _primary_flags(cleaned, field="phones", errors=errors)
     return cleaned
 
 
-def _clean_employments(actor: Actor, raw: list[Mapping[str, Any]], errors: FieldErrors) -> list[dict[str, Any]]:
+def _clean_employments(
+    actor: Actor, raw: list[Mapping[str, Any]], errors: FieldErrors
+) -> list[dict[str, Any]]:
     cleaned: list[dict[str, Any]] = []
     seen: set[int] = set()
     for index, item in enumerate(raw):
@@ -189,13 +205,26 @@ def _clean_employments(actor: Actor, raw: list[Mapping[str, Any]], errors: Field
                 raise ValidationFailed({field: ["This company is listed twice."]})
             seen.add(item["company_id"])
             cleaned.append(
-                {"company_id": item["company_id"], "role": item.get("role", ""), "is_current": item.get("is_current", True)}
+                {
+                    "company_id": item["company_id"],
+                    "role": item.get("role", ""),
+                    "is_current": item.get("is_current", True),
+                }
             )
     return cleaned
 
 
-def _contact_fields(actor: Actor, data: Data, *, instance: Contact | None, errors: FieldErrors) -> dict[str, Any]:
-    plain = ("given_name", "family_name", "job_title", "lifecycle_stage", "acquisition_source", "acquisition_channel")
+def _contact_fields(
+    actor: Actor, data: Data, *, instance: Contact | None, errors: FieldErrors
+) -> dict[str, Any]:
+    plain = (
+        "given_name",
+        "family_name",
+        "job_title",
+        "lifecycle_stage",
+        "acquisition_source",
+        "acquisition_channel",
+    )
     fields: dict[str, Any] = {name: data[name].strip() for name in plain if data.get(name) is not None}
     given = fields.get("given_name", instance.given_name if instance else "")
     family = fields.get("family_name", instance.family_name if instance else "")
@@ -205,15 +234,21 @@ def _contact_fields(actor: Actor, data: Data, *, instance: Contact | None, error
     with errors.collect():
         if data.get("custom_fields") is not None:
             current = instance.custom_fields if instance else None
-            fields["custom_fields"] = validate_custom_fields("contact", data["custom_fields"], current=current)
+            fields["custom_fields"] = validate_custom_fields(
+                "contact", data["custom_fields"], current=current
+            )
         elif instance is None:
             fields["custom_fields"] = validate_custom_fields("contact", {})
     return fields
 
 
-def _replace_children(contact: Contact, *, emails: list[dict[str, Any]] | None,
-                      phones: list[dict[str, Any]] | None,
-                      employments: list[dict[str, Any]] | None) -> dict[str, tuple[Any, Any]]:
+def _replace_children(
+    contact: Contact,
+    *,
+    emails: list[dict[str, Any]] | None,
+    phones: list[dict[str, Any]] | None,
+    employments: list[dict[str, Any]] | None,
+) -> dict[str, tuple[Any, Any]]:
     """Replace the given child collections; returns their (old, new) summaries for the audit entry."""
     changes: dict[str, tuple[Any, Any]] = {}
     if emails is not None:
@@ -241,10 +276,10 @@ def _replace_children(contact: Contact, *, emails: list[dict[str, Any]] | None,
 def contact_index(contact: Contact) -> None:
     emails = list(contact.emails.values_list("email", flat=True))
     phones = list(contact.phones.values_list("number", flat=True))
-    companies = list(
-        contact.employments.filter(is_current=True).values_list("company__name", flat=True)
+    companies = list(contact.employments.filter(is_current=True).values_list("company__name", flat=True))
+    subtitle = " · ".join(
+        part for part in [emails[0] if emails else "", companies[0] if companies else ""] if part
     )
-    subtitle = " · ".join(part for part in [emails[0] if emails else "", companies[0] if companies else ""] if part)
     search_index_upsert(
         kind="contact",
         object_id=contact.pk,
@@ -260,7 +295,9 @@ def _clean_children(actor: Actor, data: Data, errors: FieldErrors) -> dict[str, 
         "emails": _clean_emails(data["emails"], errors) if data.get("emails") is not None else None,
         "phones": _clean_phones(data["phones"], errors) if data.get("phones") is not None else None,
         "employments": (
-            _clean_employments(actor, data["employments"], errors) if data.get("employments") is not None else None
+            _clean_employments(actor, data["employments"], errors)
+            if data.get("employments") is not None
+            else None
         ),
     }
 
@@ -279,7 +316,9 @@ def contact_create(*, actor: Actor, data: Data) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, actor: Actor, instance: Contact, data: Data, expected_version: int | None = None) -> Contact:
+def contact_update(
+    *, actor: Actor, instance: Contact, data: Data, expected_version: int | None = None
+) -> Contact:
     contact = lock_for_update(Contact, instance.pk)
     check_version(contact, expected_version)
     errors = FieldErrors()

@@ -83,7 +83,9 @@ class Pipeline(TrackedModel):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_pipeline"),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_pipeline"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,7 +132,9 @@ class Deal(TrackedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals")
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
     contacts = models.ManyToManyField(Contact, through="DealContact", related_name="deals")
     tags = models.ManyToManyField(Tag, blank=True, related_name="deals")
     custom_fields = models.JSONField(default=dict, blank=True)
@@ -197,7 +201,9 @@ class Product(TrackedModel):
 
     class Meta:
         indexes = [models.Index(fields=["name", "id"], name="product_name_idx")]
-        constraints = [models.CheckConstraint(condition=Q(unit_price__gte=0), name="product_price_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="product_price_not_negative")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -223,8 +229,12 @@ class Order(TrackedModel):
         PHONE = "phone", "Phone"
 
     number = models.CharField(max_length=40, unique=True)
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
     deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
     ordered_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
@@ -260,7 +270,9 @@ class OrderLine(models.Model):
     """One line of an order; ``line_total = quantity × unit_price − discount``."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines"
+    )
     description = models.CharField(max_length=300, blank=True)
     quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)

@@ -34,5 +34,3 @@ class BrowserSessionAuth(SessionAuth):
         if user is not None:
             request.actor = Actor(user=user, via="web")  # type: ignore[attr-defined]
         return user
-
-

@@ -64,7 +64,12 @@ class IssuedToken:
 
 @transaction.atomic
 def token_create(
-    *, actor: Actor, user: User, name: str, scope: str = ApiToken.Scope.READ, expires_at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    user: User,
+    name: str,
+    scope: str = ApiToken.Scope.READ,
+    expires_at: dt.datetime | None = None,
 ) -> IssuedToken:
     if scope not in ApiToken.Scope.values:
         raise ValidationFailed({"scope": [f"Choose one of: {', '.join(ApiToken.Scope.values)}."]})

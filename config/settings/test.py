@@ -2,7 +2,7 @@
 
 from config.settings.base import *  # noqa: F403
 
-SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+SECRET_KEY = "test-only-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; production uses PBKDF2/Argon2
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

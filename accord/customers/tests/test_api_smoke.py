@@ -27,11 +27,18 @@ def test_contact_roundtrip(api_client):
     assert api_client.get("/contacts?q=555 2671").json()["items"][0]["id"] == body["id"]
     bad = api_client.post("/contacts", {"family_name": "X", "emails": [{"email": "nope"}], "bogus": 1})
     print(bad.status_code, bad.json())
-    bad = api_client.post("/contacts", {"family_name": "X", "emails": [{"email": "nope"}], "phones": [{"number": "12"}]})
+    bad = api_client.post(
+        "/contacts", {"family_name": "X", "emails": [{"email": "nope"}], "phones": [{"number": "12"}]}
+    )
     print(bad.status_code, bad.json())
     patch = api_client.patch(f"/contacts/{body['id']}", {"job_title": "Countess"}, HTTP_IF_MATCH='"1"')
     print(patch.status_code, patch.headers.get("ETag"), patch.json()["version"])
     stale = api_client.patch(f"/contacts/{body['id']}", {"job_title": "Countess2"}, HTTP_IF_MATCH='"1"')
     print(stale.status_code, stale.json())
     assert api_client.get("/contacts/999").status_code == 404
-    print(api_client.post("/contacts", "{bad json", ).json())
+    print(
+        api_client.post(
+            "/contacts",
+            "{bad json",
+        ).json()
+    )

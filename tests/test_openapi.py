@@ -1,0 +1,19 @@
+"""The committed openapi.json is the API contract: it must equal the live schema."""
+
+from pathlib import Path
+
+from accord.core.openapi_export import schema_json
+
+COMMITTED = Path(__file__).resolve().parent.parent / "openapi.json"
+
+
+def test_committed_schema_matches_the_live_api() -> None:
+    assert COMMITTED.read_text() == schema_json(), (
+        "The API changed: run `make openapi` and commit openapi.json"
+    )
+
+
+def test_live_schema_is_served(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Accord API"
