@@ -1,0 +1,45 @@
+import pytest
+from django.utils import timezone
+
+from accord.core.errors import ValidationFailed
+from accord.core.pagination import paginate
+from accord.customers.models import Company
+
+pytestmark = pytest.mark.django_db
+
+
+def _walk(sort: str, limit: int) -> list[int]:
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = paginate(Company.objects.all(), sort=sort, cursor=cursor, limit=limit)
+        seen.extend(company.pk for company in page.items)
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("sort", ["name", "-name", "created_at", "-created_at", "id"])
+@pytest.mark.parametrize("limit", [1, 3, 7, 50])
+def test_walking_every_page_yields_every_row_once_in_order(sort: str, limit: int) -> None:
+    # Given names and timestamps with many ties, so the id tie-breaker matters
+    moment = timezone.now()
+    Company.objects.bulk_create(
+        [Company(name=f"Company {index % 4}", created_at=moment, updated_at=moment) for index in range(23)]
+    )
+    expected = list(Company.objects.order_by(sort, "-pk" if sort.startswith("-") else "pk").values_list("pk", flat=True))
+    # When every page is fetched, then the concatenation is exactly the ordered table
+    assert _walk(sort, limit) == expected
+
+
+def test_a_tampered_cursor_is_a_field_error() -> None:
+    with pytest.raises(ValidationFailed) as error:
+        paginate(Company.objects.all(), sort="name", cursor="not-a-cursor!!", limit=10)
+    assert list(error.value.fields) == ["cursor"]
+
+
+def test_last_page_has_no_cursor() -> None:
+    Company.objects.create(name="Only")
+    page = paginate(Company.objects.all(), sort="name", cursor=None, limit=1)
+    assert [company.name for company in page.items] == ["Only"]
+    assert page.next_cursor is None
