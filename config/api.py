@@ -1,5 +1,7 @@
 """The REST API: one NinjaAPI, one router per domain app."""
 
+from django.db import connection
+from django.http import HttpRequest
 from ninja import NinjaAPI
 
 from accord.core.api import ORJSONRenderer, install_error_handlers
@@ -31,3 +33,15 @@ from accord.users.api import router as users_router  # noqa: E402
 api.add_router("", users_router)
 api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/tags", tags_router)
+
+
+@api.get("/ping", tags=["Service"], operation_id="ping", summary="Authenticated no-op (the benchmarks' baseline)")
+def ping(request: HttpRequest) -> dict[str, bool]:
+    return {"ok": True}
+
+
+@api.get("/health", auth=None, tags=["Service"], operation_id="health", summary="Liveness and database check")
+def health(request: HttpRequest) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return {"status": "ok", "database": connection.vendor}
