@@ -29,7 +29,8 @@ class Page(Generic[T]):
     next_cursor: str | None
 
 
-def _encode(value: Any, pk: int) -> str:
+def encode_cursor(value: Any, pk: int) -> str:
+    """The cursor of the page that starts after the row with this sort value and id."""
     if isinstance(value, dt.datetime | dt.date):
         value = value.isoformat()
     elif isinstance(value, Decimal):
@@ -71,5 +72,5 @@ def paginate(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode(getattr(last, field.attname), last.pk)
+        next_cursor = encode_cursor(getattr(last, field.attname), last.pk)
     return Page(items=rows, next_cursor=next_cursor)

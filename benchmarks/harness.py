@@ -1,0 +1,193 @@
+"""Shared plumbing of the benchmark scripts: databases to run on, timing statistics, a server, wrk, tables.
+
+Each benchmark measures Accord beside a baseline taken in the same run on the same machine, because
+machines here are noisy: ratios travel between machines, absolute figures do not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('WRK {"p50_us": %d, "p95_us": %d, "requests": %d, "duration_us": %d, "errors": %d, "non_2xx": %d}\\n',
+    latency:percentile(50), latency:percentile(95), summary.requests, summary.duration, errors, summary.errors.status))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    p95_ms: float
+    per_second: float | None = None
+    failures: int = 0
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def time_calls(function: Callable[[int], object], *, repeat: int, warmup: int = 5) -> Timing:
+    """Median and p95 of ``function(i)`` called sequentially ``repeat`` times, in milliseconds."""
+    for index in range(warmup):
+        function(index)
+    samples = []
+    for index in range(repeat):
+        start = time.perf_counter()
+        function(index)
+        samples.append((time.perf_counter() - start) * 1000)
+    return Timing(median_ms=statistics.median(samples), p95_ms=percentile(samples, 0.95))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def sqlite_environment() -> Iterator[dict[str, str]]:
+    """A fresh data folder for an embedded-mode run."""
+    folder = tempfile.mkdtemp(prefix="accord-bench-")
+    try:
+        yield {"ACCORD_DATA_DIR": folder, "DATABASE_URL": ""}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_accord(arguments: Sequence[str], env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [str(BIN / "accord"), *arguments], env={**os.environ, **env}, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"accord {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@contextmanager
+def accord_server(env: dict[str, str], *, workers: int, threads: int) -> Iterator[str]:
+    """`accord serve` on a free loopback port; yields its base URL once /api/v1/health answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "accord"), "serve", "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"accord serve exited: {process.stderr.read().decode() if process.stderr else ''}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("accord serve did not start within 60 s")
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _lua_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string literal is a valid Lua string literal for ASCII text
+
+
+def wrk(
+    base: str,
+    *,
+    method: str,
+    paths: Sequence[str],
+    headers: dict[str, str],
+    bodies: Sequence[str] | None = None,
+    connections: int,
+    seconds: float,
+) -> Timing:
+    """Run wrk with ``connections`` keep-alive connections cycling through ``paths`` (and ``bodies``)."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: apt-get install wrk (make test installs it)")
+    lines = [
+        "local paths = {" + ", ".join(_lua_string(p) for p in paths) + "}",
+        "local bodies = {" + ", ".join(_lua_string(b) for b in bodies or []) + "}",
+        "local counter = 0",
+    ]
+    lines += [f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()]
+    lines += [
+        "request = function()",
+        "  counter = counter + 1",
+        "  local body = nil",
+        "  if #bodies > 0 then body = bodies[(counter % #bodies) + 1] end",
+        f"  return wrk.format({_lua_string(method)}, paths[(counter % #paths) + 1], nil, body)",
+        "end",
+        WRK_REPORT,
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lines))
+    try:
+        threads = max(1, min(2, connections))
+        result = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
+             "--timeout", "10s", "-s", script.name, base],
+            capture_output=True, text=True, check=True,
+        )
+    finally:
+        os.unlink(script.name)
+    report_line = next(line for line in result.stdout.splitlines() if line.startswith("WRK "))
+    report = json.loads(report_line[4:])
+    return Timing(
+        median_ms=report["p50_us"] / 1000,
+        p95_ms=report["p95_us"] / 1000,
+        per_second=report["requests"] / (report["duration_us"] / 1e6),
+        failures=report["errors"] + report["non_2xx"],
+    )
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table (printed and returned), so results paste straight into docs/benchmarks.md."""
+    def cell(value: object) -> str:
+        if isinstance(value, float):
+            return f"{value:,.1f}" if value >= 100 else f"{value:.2f}"
+        return str(value)
+
+    lines = [f"### {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
+    text = "\n".join(lines)
+    print(text, flush=True)
+    return text
+
+
+def machine_description() -> str:
+    memory_kib = 0
+    try:
+        with open("/proc/meminfo") as meminfo:
+            memory_kib = int(meminfo.readline().split()[1])
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {memory_kib / 1024 / 1024:.0f} GiB, Python {sys.version.split()[0]}"
