@@ -33,14 +33,14 @@ class ApiClient:
 
         self.client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
-    def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
+    def get(self, path: str, **kwargs):
         return self.client.get(f"/api/v1{path}", **kwargs)
 
-    def post(self, path: str, data: object = None, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, path: str, data: object = None, **kwargs):
         return self.client.post(f"/api/v1{path}", data=data, content_type="application/json", **kwargs)
 
-    def patch(self, path: str, data: object = None, **kwargs):  # type: ignore[no-untyped-def]
+    def patch(self, path: str, data: object = None, **kwargs):
         return self.client.patch(f"/api/v1{path}", data=data, content_type="application/json", **kwargs)
 
-    def delete(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, path: str, **kwargs):
         return self.client.delete(f"/api/v1{path}", **kwargs)

@@ -110,7 +110,9 @@ def _raw_sql(samples: dict[str, Any]) -> dict[str, Timing]:
         "list deep page": time_calls(
             lambda i: query(deep_sql, [cursors[i % 4][0], cursors[i % 4][0], cursors[i % 4][1]]), repeat=200
         ),
-        "detail": time_calls(lambda i: query("SELECT * FROM customers_contact WHERE id = %s", [ids[i % len(ids)]]), repeat=200),
+        "detail": time_calls(
+            lambda i: query("SELECT * FROM customers_contact WHERE id = %s", [ids[i % len(ids)]]), repeat=200
+        ),
         "search": time_calls(lambda i: search(terms[i % len(terms)], limit=20), repeat=200),
         "create": time_calls(insert, repeat=100),
     }
@@ -121,7 +123,9 @@ def _create_token() -> str:
     from accord.users.models import User
     from accord.users.services import token_create
 
-    user, _ = User.objects.get_or_create(username="benchmark", defaults={"is_staff": True, "is_superuser": True})
+    user, _ = User.objects.get_or_create(
+        username="benchmark", defaults={"is_staff": True, "is_superuser": True}
+    )
     return token_create(actor=Actor(user=user, via="cli"), user=user, name="benchmark", scope="write").secret
 
 
@@ -147,13 +151,21 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
         "list first page": {"method": "GET", "paths": [first]},
         "list deep page": {"method": "GET", "paths": [f"{first}&cursor={c[2]}" for c in samples["cursors"]]},
         "detail": {"method": "GET", "paths": [f"/api/v1/contacts/{pk}" for pk in samples["ids"]]},
-        "search": {"method": "GET", "paths": [f"/api/v1/search?q={term}&limit=20" for term in samples["terms"]]},
+        "search": {
+            "method": "GET",
+            "paths": [f"/api/v1/search?q={term}&limit=20" for term in samples["terms"]],
+        },
         "create": {
             "method": "POST",
             "paths": ["/api/v1/contacts"],
             "bodies": [
-                json.dumps({"given_name": "Bench", "family_name": f"Mark {index}",
-                            "emails": [{"email": f"bench.mark.{index}@example.org"}]})
+                json.dumps(
+                    {
+                        "given_name": "Bench",
+                        "family_name": f"Mark {index}",
+                        "emails": [{"email": f"bench.mark.{index}@example.org"}],
+                    }
+                )
                 for index in range(200)
             ],
         },
@@ -164,9 +176,14 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
             latency = wrk(base, headers=headers, connections=1, seconds=args.seconds, **spec)
             load = wrk(base, headers=headers, connections=args.connections, seconds=args.seconds, **spec)
             row = {
-                "database": database, "size": samples["total"], "operation": name, "load_seconds": load_seconds,
-                "p50_ms": latency.median_ms, "p95_ms": latency.p95_ms,
-                "rps": load.per_second, "p95_loaded_ms": load.p95_ms,
+                "database": database,
+                "size": samples["total"],
+                "operation": name,
+                "load_seconds": load_seconds,
+                "p50_ms": latency.median_ms,
+                "p95_ms": latency.p95_ms,
+                "rps": load.per_second,
+                "p95_loaded_ms": load.p95_ms,
                 "failures": latency.failures + load.failures,
                 "raw_p50_ms": raw[name].median_ms if name in raw else None,
                 "raw_p95_ms": raw[name].p95_ms if name in raw else None,
@@ -182,8 +199,18 @@ def _child_command(database: str, size: int, argv: list[str]) -> list[str]:
 
 
 def _forwarded(args: argparse.Namespace) -> list[str]:
-    return ["--seconds", str(args.seconds), "--connections", str(args.connections), "--workers", str(args.workers),
-            "--threads", str(args.threads), "--seed", str(args.seed)]
+    return [
+        "--seconds",
+        str(args.seconds),
+        "--connections",
+        str(args.connections),
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--seed",
+        str(args.seed),
+    ]
 
 
 def run_parent(args: argparse.Namespace) -> int:
@@ -194,18 +221,27 @@ def run_parent(args: argparse.Namespace) -> int:
             if database == "sqlite":
                 with sqlite_environment() as env:
                     output = subprocess.run(
-                        _child_command(database, size, _forwarded(args)), env={**os.environ, **env},
-                        capture_output=True, text=True, check=False,
+                        _child_command(database, size, _forwarded(args)),
+                        env={**os.environ, **env},
+                        capture_output=True,
+                        text=True,
+                        check=False,
                     )
             else:
                 output = subprocess.run(
-                    _child_command(database, size, _forwarded(args)), capture_output=True, text=True, check=False
+                    _child_command(database, size, _forwarded(args)),
+                    capture_output=True,
+                    text=True,
+                    check=False,
                 )
             if output.returncode != 0:
                 print(output.stdout, output.stderr, file=sys.stderr)
                 return 1
-            rows += [json.loads(line[len(RESULT_PREFIX):]) for line in output.stdout.splitlines()
-                     if line.startswith(RESULT_PREFIX)]
+            rows += [
+                json.loads(line[len(RESULT_PREFIX) :])
+                for line in output.stdout.splitlines()
+                if line.startswith(RESULT_PREFIX)
+            ]
     _report(rows, args)
     return 1 if any(row["failures"] for row in rows) else 0
 
@@ -216,29 +252,55 @@ def _report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     for row in rows:
         baseline = ping[(row["database"], row["size"])]
         raw = row["raw_p50_ms"]
-        table.append([
-            row["database"], f"{row['size']:,}", row["operation"], row["p50_ms"], row["p95_ms"],
-            row["rps"], row["p95_loaded_ms"],
-            "–" if raw is None else f"{raw:.2f} / {row['raw_p95_ms']:.2f}",
-            f"{row['rps'] / baseline['rps']:.0%}", row["failures"],
-        ])
+        table.append(
+            [
+                row["database"],
+                f"{row['size']:,}",
+                row["operation"],
+                row["p50_ms"],
+                row["p95_ms"],
+                row["rps"],
+                row["p95_loaded_ms"],
+                "–" if raw is None else f"{raw:.2f} / {row['raw_p95_ms']:.2f}",
+                f"{row['rps'] / baseline['rps']:.0%}",
+                row["failures"],
+            ]
+        )
     print()
-    print(f"Machine: {machine_description()}; server: accord serve --workers {args.workers} --threads {args.threads}; "
-          f"wrk {args.seconds}s per measure, 1 connection for latency, {args.connections} for throughput.")
+    print(
+        f"Machine: {machine_description()}; server: accord serve --workers {args.workers} --threads {args.threads}; "
+        f"wrk {args.seconds}s per measure, 1 connection for latency, {args.connections} for throughput."
+    )
     loads = {(r["database"], r["size"]): r["load_seconds"] for r in rows}
-    print("Demo load: " + ", ".join(f"{db} {size:,}: {seconds:.0f} s" for (db, size), seconds in loads.items()))
+    print(
+        "Demo load: " + ", ".join(f"{db} {size:,}: {seconds:.0f} s" for (db, size), seconds in loads.items())
+    )
     print_table(
         "REST API",
-        ["database", "contacts", "operation", "p50 ms", "p95 ms", f"req/s ({args.connections} conn)",
-         "p95 ms loaded", "raw SQL p50 / p95 ms", "req/s vs bare JSON", "failures"],
+        [
+            "database",
+            "contacts",
+            "operation",
+            "p50 ms",
+            "p95 ms",
+            f"req/s ({args.connections} conn)",
+            "p95 ms loaded",
+            "raw SQL p50 / p95 ms",
+            "req/s vs bare JSON",
+            "failures",
+        ],
         table,
     )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    parser.add_argument(
+        "--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)

@@ -75,7 +75,11 @@ def sqlite_environment() -> Iterator[dict[str, str]]:
 
 def run_accord(arguments: Sequence[str], env: dict[str, str]) -> str:
     result = subprocess.run(
-        [str(BIN / "accord"), *arguments], env={**os.environ, **env}, capture_output=True, text=True, check=False
+        [str(BIN / "accord"), *arguments],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"accord {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}")
@@ -87,7 +91,16 @@ def accord_server(env: dict[str, str], *, workers: int, threads: int) -> Iterato
     """`accord serve` on a free loopback port; yields its base URL once /api/v1/health answers."""
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "accord"), "serve", "--port", str(port), "--workers", str(workers), "--threads", str(threads)],
+        [
+            str(BIN / "accord"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -98,7 +111,9 @@ def accord_server(env: dict[str, str], *, workers: int, threads: int) -> Iterato
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"accord serve exited: {process.stderr.read().decode() if process.stderr else ''}")
+                raise RuntimeError(
+                    f"accord serve exited: {process.stderr.read().decode() if process.stderr else ''}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     break
@@ -153,9 +168,23 @@ def wrk(
     try:
         threads = max(1, min(2, connections))
         result = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-             "--timeout", "10s", "-s", script.name, base],
-            capture_output=True, text=True, check=True,
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
     finally:
         os.unlink(script.name)
@@ -171,6 +200,7 @@ def wrk(
 
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table (printed and returned), so results paste straight into docs/benchmarks.md."""
+
     def cell(value: object) -> str:
         if isinstance(value, float):
             return f"{value:,.1f}" if value >= 100 else f"{value:.2f}"

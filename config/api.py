@@ -35,7 +35,9 @@ api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/tags", tags_router)
 
 
-@api.get("/ping", tags=["Service"], operation_id="ping", summary="Authenticated no-op (the benchmarks' baseline)")
+@api.get(
+    "/ping", tags=["Service"], operation_id="ping", summary="Authenticated no-op (the benchmarks' baseline)"
+)
 def ping(request: HttpRequest) -> dict[str, bool]:
     return {"ok": True}
 
@@ -45,3 +47,12 @@ def health(request: HttpRequest) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"status": "ok", "database": connection.vendor}
+
+
+from accord.activities.api import interactions, tasks, timelines  # noqa: E402
+from accord.core.search_api import search_router  # noqa: E402
+
+api.add_router("/interactions", interactions)
+api.add_router("/tasks", tasks)
+api.add_router("", timelines)
+api.add_router("/search", search_router)

@@ -27,7 +27,7 @@ ERRORS: dict[int | tuple[int, ...], Any] = {
 
 def actor_of(request: HttpRequest) -> Actor:
     """The actor set by whichever authenticator accepted the request."""
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Resource:
 
 
 def page_schema(out_schema: type[Schema], plural: str) -> type[Schema]:
-    return create_model(  # type: ignore[call-overload,no-any-return]
+    return create_model(
         f"{out_schema.__name__.removesuffix('Out')}Page",
         __base__=Schema,
         items=(list[out_schema], ...),  # type: ignore[valid-type]
@@ -62,7 +62,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     create_schema = resource.create_schema
     update_schema = resource.update_schema
     filter_schema = resource.filter_schema
-    sort_type = Literal[resource.sort_fields]  # type: ignore[valid-type]
+    sort_type = Literal[resource.sort_fields]  # type: ignore[name-defined]
     name = resource.singular
 
     @router.get(
@@ -75,7 +75,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         request: HttpRequest,
         filters: filter_schema = Query(...),  # type: ignore[valid-type]
         q: str | None = None,
-        sort: sort_type = resource.sort_fields[0],  # type: ignore[valid-type]
+        sort: sort_type = resource.sort_fields[0],
         cursor: str | None = None,
         limit: int = Query(50, ge=1, le=200),
     ) -> dict[str, Any]:
@@ -92,8 +92,10 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         summary=f"Create a {name}",
     )
     def create_record(
-        request: HttpRequest, payload: create_schema, response: HttpResponse
-    ) -> tuple[int, Model]:  # type: ignore[valid-type]
+        request: HttpRequest,
+        payload: create_schema,  # type: ignore[valid-type]
+        response: HttpResponse,
+    ) -> tuple[int, Model]:
         instance = resource.create(actor=actor_of(request), data=payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
         set_etag(response, instance.version)  # type: ignore[attr-defined]
         return 201, instance

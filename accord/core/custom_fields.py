@@ -130,7 +130,9 @@ def _definition_fields(data: Mapping[str, Any], *, field_type: str) -> dict[str,
 def custom_field_create(*, actor: Actor, data: Mapping[str, Any]) -> CustomField:
     require_admin(actor)
     fields = _definition_fields(data, field_type=data["field_type"])
-    field = CustomField(object_type=data["object_type"], key=data["key"], field_type=data["field_type"], **fields)
+    field = CustomField(
+        object_type=data["object_type"], key=data["key"], field_type=data["field_type"], **fields
+    )
     return create_audited(field, actor=actor)
 
 

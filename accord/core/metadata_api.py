@@ -58,7 +58,9 @@ class TagOut(Schema):
 
 
 def custom_field_list(*, actor: Actor, filters: CustomFieldFilter, query: str | None, params: Any) -> Any:
-    return filtered_list(actor, CustomField.objects.all(), filters=filters, query=query, text_fields=("key", "label"))
+    return filtered_list(
+        actor, CustomField.objects.all(), filters=filters, query=query, text_fields=("key", "label")
+    )
 
 
 def custom_field_get(*, actor: Actor, pk: int) -> CustomField:

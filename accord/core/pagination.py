@@ -57,6 +57,7 @@ def paginate(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int
     descending = sort.startswith("-")
     name = sort.lstrip("-")
     field = queryset.model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is not a sortable column"
     if cursor:
         value, last_pk = _decode(cursor, field)
         if descending:

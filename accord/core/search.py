@@ -68,13 +68,13 @@ def _normalise_query(query: str) -> str:
     return text
 
 
-def _fetch(sql: str, params: Sequence[object]) -> list[tuple[int, str, int, str, str]]:
+def _fetch(sql: str, params: Sequence[str | int]) -> list[tuple[int, str, int, str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
-def _kind_clause(kinds: Sequence[str]) -> tuple[str, list[object]]:
+def _kind_clause(kinds: Sequence[str]) -> tuple[str, list[str]]:
     return f"e.kind IN ({', '.join(['%s'] * len(kinds))})", list(kinds)
 
 

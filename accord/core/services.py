@@ -82,8 +82,8 @@ def delete_audited(instance: models.Model, *, actor: Actor, expected_version: in
         with transaction.atomic():
             instance.delete()
     except models.ProtectedError as error:
-        names = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
-        raise Conflict(f"Cannot delete: it is still used by {', '.join(str(n) for n in names)}.") from error
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+        raise Conflict(f"Cannot delete: it is still used by {', '.join(names)}.") from error
 
 
 def get_related(actor: Actor, queryset: QuerySet[ModelT], pk: int | None, *, field: str) -> ModelT | None:

@@ -10,4 +10,6 @@ from accord.users.models import ApiToken
 
 def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     """A user's own tokens, newest first (secrets are never readable, only their prefix)."""
+    if actor.user_id is None:
+        return ApiToken.objects.none()
     return ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at", "-id")

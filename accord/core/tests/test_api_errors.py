@@ -52,7 +52,10 @@ def test_tokens_of_disabled_users_stop_working(client: Client, user: User) -> No
 def test_read_tokens_cannot_write(client: Client, user: User) -> None:
     secret = _token(user, scope="read")
     response = client.post(
-        "/api/v1/companies", {"name": "X"}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {secret}"
+        "/api/v1/companies",
+        {"name": "X"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
     )
     assert response.status_code == 403
     _assert_error_shape(response.json(), "permission_denied")
@@ -69,21 +72,23 @@ def test_session_auth_needs_csrf_for_writes(user: User) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
     assert browser.get("/api/v1/contacts").status_code == 200
-    assert browser.post("/api/v1/companies", {"name": "X"}, content_type="application/json").status_code == 403
+    assert (
+        browser.post("/api/v1/companies", {"name": "X"}, content_type="application/json").status_code == 403
+    )
 
 
-def test_malformed_json_is_400(api_client) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_json_is_400(api_client) -> None:
     response = api_client.post("/companies", "{not json")
     assert response.status_code == 400
     _assert_error_shape(response.json(), "malformed_json")
 
 
-def test_oversized_bodies_are_refused(api_client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_bodies_are_refused(api_client, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = api_client.post("/companies", {"name": "x" * 5000})
     assert response.status_code == 413
     _assert_error_shape(response.json(), "request_too_large")
 
 
-def test_unknown_route_is_404(api_client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_route_is_404(api_client) -> None:
     assert api_client.get("/nothing-here").status_code == 404

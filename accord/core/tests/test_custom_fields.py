@@ -17,7 +17,9 @@ def definitions() -> None:
         ("vip", "boolean", {}),
         ("notes", "text", {}),
     ]:
-        CustomField.objects.create(object_type="company", key=key, label=key.title(), field_type=field_type, **extra)
+        CustomField.objects.create(
+            object_type="company", key=key, label=key.title(), field_type=field_type, **extra
+        )
 
 
 @pytest.mark.usefixtures("definitions")
@@ -49,14 +51,18 @@ def test_required_fields_and_clearing() -> None:
     with pytest.raises(ValidationFailed) as error:
         validate_custom_fields("company", {"notes": "x"})
     assert error.value.fields == {"custom_fields.seats": ["This field is required."]}
-    assert validate_custom_fields("company", {"notes": None}, current={"seats": 3, "notes": "x"}) == {"seats": 3}
+    assert validate_custom_fields("company", {"notes": None}, current={"seats": 3, "notes": "x"}) == {
+        "seats": 3
+    }
 
 
 @pytest.mark.usefixtures("definitions")
 def test_filtering_by_custom_fields() -> None:
     Company.objects.create(name="A", custom_fields={"segment": "smb", "seats": 5, "vip": True})
     Company.objects.create(name="B", custom_fields={"segment": "enterprise", "seats": 50, "vip": False})
-    names = lambda params: sorted(Company.objects.filter(custom_field_filter("company", params)).values_list("name", flat=True))  # noqa: E731
+    names = lambda params: sorted(
+        Company.objects.filter(custom_field_filter("company", params)).values_list("name", flat=True)
+    )  # noqa: E731
     assert names({"cf.segment": "smb"}) == ["A"]
     assert names({"cf.seats": "50"}) == ["B"]
     assert names({"cf.vip": "false"}) == ["B"]

@@ -27,7 +27,9 @@ def test_walking_every_page_yields_every_row_once_in_order(sort: str, limit: int
     Company.objects.bulk_create(
         [Company(name=f"Company {index % 4}", created_at=moment, updated_at=moment) for index in range(23)]
     )
-    expected = list(Company.objects.order_by(sort, "-pk" if sort.startswith("-") else "pk").values_list("pk", flat=True))
+    expected = list(
+        Company.objects.order_by(sort, "-pk" if sort.startswith("-") else "pk").values_list("pk", flat=True)
+    )
     # When every page is fetched, then the concatenation is exactly the ordered table
     assert _walk(sort, limit) == expected
 

@@ -7,13 +7,13 @@ from accord.core.models import CustomField
 pytestmark = pytest.mark.django_db
 
 
-def _contact(api_client, **fields):  # type: ignore[no-untyped-def]
+def _contact(api_client, **fields):
     response = api_client.post("/contacts", {"family_name": "Doe", **fields})
     assert response.status_code == 201, response.json()
     return response.json()
 
 
-def test_contact_crud_roundtrip(api_client) -> None:  # type: ignore[no-untyped-def]
+def test_contact_crud_roundtrip(api_client) -> None:
     company = api_client.post("/companies", {"name": "Acme", "domain": "acme.com"}).json()
     created = api_client.post(
         "/contacts",
@@ -31,7 +31,9 @@ def test_contact_crud_roundtrip(api_client) -> None:  # type: ignore[no-untyped-
     assert created["ETag"] == '"1"'
     body = created.json()
     assert body["full_name"] == "Ada Lovelace"
-    assert body["employments"] == [{"company_id": company["id"], "company_name": "Acme", "role": "CTO", "is_current": True}]
+    assert body["employments"] == [
+        {"company_id": company["id"], "company_name": "Acme", "role": "CTO", "is_current": True}
+    ]
 
     fetched = api_client.get(f"/contacts/{body['id']}")
     assert fetched.status_code == 200
@@ -64,7 +66,7 @@ def test_contact_crud_roundtrip(api_client) -> None:  # type: ignore[no-untyped-
         ({"family_name": "X", "custom_fields": {"nope": 1}}, "custom_fields.nope", 422),
     ],
 )
-def test_bad_contact_input_names_the_field(api_client, payload, field, status) -> None:  # type: ignore[no-untyped-def]
+def test_bad_contact_input_names_the_field(api_client, payload, field, status) -> None:
     response = api_client.post("/contacts", payload)
     assert response.status_code == status
     assert field in response.json()["error"]["fields"], response.json()
@@ -82,30 +84,48 @@ def test_bad_contact_input_names_the_field(api_client, payload, field, status) -
         ({"name": "A", "parent_id": "x"}, "parent_id"),
     ],
 )
-def test_bad_company_input_names_the_field(api_client, payload, field) -> None:  # type: ignore[no-untyped-def]
+def test_bad_company_input_names_the_field(api_client, payload, field) -> None:
     response = api_client.post("/companies", payload)
     assert response.status_code == 422
     assert field in response.json()["error"]["fields"], response.json()
 
 
-def test_patch_rejects_unknown_and_server_owned_fields(api_client) -> None:  # type: ignore[no-untyped-def]
+def test_patch_rejects_unknown_and_server_owned_fields(api_client) -> None:
     contact = _contact(api_client)
-    response = api_client.patch(f"/contacts/{contact['id']}", {"version": 99, "updated_at": "2020-01-01T00:00:00Z"})
+    response = api_client.patch(
+        f"/contacts/{contact['id']}", {"version": 99, "updated_at": "2020-01-01T00:00:00Z"}
+    )
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"version", "updated_at"}
 
 
-def test_money_is_a_decimal_string(api_client) -> None:  # type: ignore[no-untyped-def]
-    company = api_client.post("/companies", {"name": "Rich", "annual_revenue": "1234567.50", "currency": "usd"}).json()
+def test_money_is_a_decimal_string(api_client) -> None:
+    company = api_client.post(
+        "/companies", {"name": "Rich", "annual_revenue": "1234567.50", "currency": "usd"}
+    ).json()
     assert (company["annual_revenue"], company["currency"]) == ("1234567.50", "USD")
 
 
-def test_list_filters_search_and_sort(api_client, user) -> None:  # type: ignore[no-untyped-def]
-    CustomField.objects.create(object_type="contact", key="tier", label="Tier", field_type="choice", choices=["a", "b"])
-    _contact(api_client, given_name="Zoe", family_name="Adams", lifecycle_stage="customer", tags=["vip"],
-             custom_fields={"tier": "a"})
-    _contact(api_client, given_name="Yann", family_name="Brown", lifecycle_stage="lead", emails=[{"email": "yb@x.io"}],
-             custom_fields={"tier": "b"})
+def test_list_filters_search_and_sort(api_client, user) -> None:
+    CustomField.objects.create(
+        object_type="contact", key="tier", label="Tier", field_type="choice", choices=["a", "b"]
+    )
+    _contact(
+        api_client,
+        given_name="Zoe",
+        family_name="Adams",
+        lifecycle_stage="customer",
+        tags=["vip"],
+        custom_fields={"tier": "a"},
+    )
+    _contact(
+        api_client,
+        given_name="Yann",
+        family_name="Brown",
+        lifecycle_stage="lead",
+        emails=[{"email": "yb@x.io"}],
+        custom_fields={"tier": "b"},
+    )
     _contact(api_client, given_name="Xia", family_name="Chen", lifecycle_stage="customer")
 
     def names(query: str) -> list[str]:
@@ -128,7 +148,7 @@ def test_list_filters_search_and_sort(api_client, user) -> None:  # type: ignore
     assert api_client.get("/contacts?cf.tier=zzz").status_code == 422
 
 
-def test_cursor_pages_cover_the_list(api_client) -> None:  # type: ignore[no-untyped-def]
+def test_cursor_pages_cover_the_list(api_client) -> None:
     for index in range(7):
         _contact(api_client, family_name=f"Person {index % 3}")
     seen: list[int] = []
@@ -143,7 +163,9 @@ def test_cursor_pages_cover_the_list(api_client) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_contact_list_query_count_does_not_grow_with_rows(api_client, django_assert_max_num_queries, rows) -> None:  # type: ignore[no-untyped-def]
+def test_contact_list_query_count_does_not_grow_with_rows(
+    api_client, django_assert_max_num_queries, rows
+) -> None:
     company = api_client.post("/companies", {"name": "Acme"}).json()
     for index in range(rows):
         _contact(
@@ -161,7 +183,9 @@ def test_contact_list_query_count_does_not_grow_with_rows(api_client, django_ass
 
 
 @pytest.mark.parametrize("rows", [3, 30])
-def test_company_list_query_count_does_not_grow_with_rows(api_client, django_assert_max_num_queries, rows) -> None:  # type: ignore[no-untyped-def]
+def test_company_list_query_count_does_not_grow_with_rows(
+    api_client, django_assert_max_num_queries, rows
+) -> None:
     for index in range(rows):
         api_client.post("/companies", {"name": f"C{index}", "tags": ["x"]})
     with django_assert_max_num_queries(4):
@@ -169,10 +193,12 @@ def test_company_list_query_count_does_not_grow_with_rows(api_client, django_ass
     assert len(response.json()["items"]) == rows
 
 
-def test_company_filters(api_client) -> None:  # type: ignore[no-untyped-def]
+def test_company_filters(api_client) -> None:
     parent = api_client.post("/companies", {"name": "Group", "industry": "Retail", "country": "de"}).json()
     api_client.post("/companies", {"name": "Sub", "parent_id": parent["id"], "size_band": "11-50"})
     assert [c["name"] for c in api_client.get("/companies?country=DE").json()["items"]] == ["Group"]
-    assert [c["name"] for c in api_client.get(f"/companies?parent_id={parent['id']}").json()["items"]] == ["Sub"]
+    assert [c["name"] for c in api_client.get(f"/companies?parent_id={parent['id']}").json()["items"]] == [
+        "Sub"
+    ]
     assert [c["name"] for c in api_client.get("/companies?size_band=11-50").json()["items"]] == ["Sub"]
     assert [c["name"] for c in api_client.get("/companies?q=gro").json()["items"]] == ["Group"]

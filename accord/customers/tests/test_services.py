@@ -19,13 +19,22 @@ pytestmark = pytest.mark.django_db
 def test_company_create_normalises_audits_and_indexes(actor: Actor) -> None:
     company = company_create(
         actor=actor,
-        data={"name": "Acme GmbH", "domain": "https://www.ACME.de/impressum", "phone": "+49 30 901820", "tags": ["b", "a"]},
+        data={
+            "name": "Acme GmbH",
+            "domain": "https://www.ACME.de/impressum",
+            "phone": "+49 30 901820",
+            "tags": ["b", "a"],
+        },
     )
     assert (company.domain, company.phone, company.owner_id) == ("acme.de", "+4930901820", actor.user_id)
     assert sorted(company.tags.values_list("name", flat=True)) == ["a", "b"]
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.object_type, entry.object_id, entry.actor_id, entry.via) == (
-        "create", "customers.company", company.pk, actor.user_id, "api",
+        "create",
+        "customers.company",
+        company.pk,
+        actor.user_id,
+        "api",
     )
     assert SearchEntry.objects.get(kind="company").text == "acme gmbh acme.de 4930901820"
 
@@ -34,8 +43,15 @@ def test_company_validation_reports_every_bad_field(actor: Actor) -> None:
     with pytest.raises(ValidationFailed) as error:
         company_create(
             actor=actor,
-            data={"name": "X", "domain": "not a domain", "phone": "12", "currency": "euro", "country": "Germany",
-                  "parent_id": 999, "owner_id": 999},
+            data={
+                "name": "X",
+                "domain": "not a domain",
+                "phone": "12",
+                "currency": "euro",
+                "country": "Germany",
+                "parent_id": 999,
+                "owner_id": 999,
+            },
         )
     assert set(error.value.fields) == {"domain", "phone", "currency", "country", "parent_id", "owner_id"}
     assert not Company.objects.exists()
@@ -108,9 +124,14 @@ def test_contact_create_with_emails_phones_and_employment(actor: Actor) -> None:
         },
     )
     assert contact.given_name == "Ada"
-    assert [(e.email, e.is_primary) for e in contact.emails.all()] == [("ada@example.com", True), ("ada@home.org", False)]
+    assert [(e.email, e.is_primary) for e in contact.emails.all()] == [
+        ("ada@example.com", True),
+        ("ada@home.org", False),
+    ]
     assert [p.number for p in contact.phones.all()] == ["+14155552671"]
-    assert list(contact.employments.values_list("company__name", "role", "is_current")) == [("Acme", "CTO", True)]
+    assert list(contact.employments.values_list("company__name", "role", "is_current")) == [
+        ("Acme", "CTO", True)
+    ]
     entry = SearchEntry.objects.get(kind="contact")
     assert (entry.title, entry.subtitle) == ("Ada Lovelace", "ada@example.com · Acme")
 
@@ -123,16 +144,27 @@ def test_contact_validation_names_nested_fields(actor: Actor) -> None:
                 "given_name": "",
                 "family_name": "",
                 "emails": [{"email": "ok@example.com"}, {"email": "OK@example.com"}, {"email": "bad"}],
-                "phones": [{"number": "+14155552671", "is_primary": True}, {"number": "+14155552672", "is_primary": True}],
+                "phones": [
+                    {"number": "+14155552671", "is_primary": True},
+                    {"number": "+14155552672", "is_primary": True},
+                ],
                 "employments": [{"company_id": 42}],
             },
         )
-    assert set(error.value.fields) == {"family_name", "emails.1.email", "emails.2.email", "phones", "employments.0.company_id"}
+    assert set(error.value.fields) == {
+        "family_name",
+        "emails.1.email",
+        "emails.2.email",
+        "phones",
+        "employments.0.company_id",
+    }
     assert not Contact.objects.exists()
 
 
 def test_contact_update_replaces_children_and_audits_them(actor: Actor) -> None:
-    contact = contact_create(actor=actor, data={"family_name": "Curie", "emails": [{"email": "marie@example.com"}]})
+    contact = contact_create(
+        actor=actor, data={"family_name": "Curie", "emails": [{"email": "marie@example.com"}]}
+    )
     contact_update(actor=actor, instance=contact, data={"emails": [{"email": "m.curie@example.org"}]})
     assert list(ContactEmail.objects.values_list("email", "is_primary")) == [("m.curie@example.org", True)]
     entry = AuditEntry.objects.get(action="update")
@@ -148,7 +180,9 @@ def test_contact_name_rule_holds_on_update(actor: Actor) -> None:
 
 
 def test_contact_delete_cascades_children(actor: Actor) -> None:
-    contact = contact_create(actor=actor, data={"family_name": "Hopper", "emails": [{"email": "g@example.com"}]})
+    contact = contact_create(
+        actor=actor, data={"family_name": "Hopper", "emails": [{"email": "g@example.com"}]}
+    )
     contact_delete(actor=actor, instance=contact)
     assert not ContactEmail.objects.exists()
     assert not SearchEntry.objects.exists()
