@@ -56,3 +56,12 @@ api.add_router("/interactions", interactions)
 api.add_router("/tasks", tasks)
 api.add_router("", timelines)
 api.add_router("/search", search_router)
+
+from accord.sales.api import deals, leads, orders, pipelines, products, stages  # noqa: E402
+
+api.add_router("/leads", leads)
+api.add_router("/pipelines", pipelines)
+api.add_router("/stages", stages)
+api.add_router("/deals", deals)
+api.add_router("/products", products)
+api.add_router("/orders", orders)

@@ -82,6 +82,7 @@ class Pipeline(TrackedModel):
 
     class Meta:
         ordering = ["position", "id"]
+        indexes = [models.Index(fields=["position", "id"], name="pipeline_position_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="one_default_pipeline"
@@ -109,6 +110,7 @@ class Stage(TrackedModel):
 
     class Meta:
         ordering = ["pipeline_id", "position", "id"]
+        indexes = [models.Index(fields=["position", "id"], name="stage_position_idx")]
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "name"], name="stage_unique_name"),
             models.CheckConstraint(condition=Q(probability__lte=100), name="stage_probability_percent"),
@@ -148,6 +150,7 @@ class Deal(TrackedModel):
             models.Index(fields=["created_at", "id"], name="deal_created_idx"),
             models.Index(fields=["updated_at", "id"], name="deal_updated_idx"),
             models.Index(fields=["expected_close_date", "id"], name="deal_close_idx"),
+            models.Index(fields=["amount", "id"], name="deal_amount_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_not_negative")]
 
@@ -200,7 +203,11 @@ class Product(TrackedModel):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        indexes = [models.Index(fields=["name", "id"], name="product_name_idx")]
+        indexes = [
+            models.Index(fields=["name", "id"], name="product_name_idx"),
+            models.Index(fields=["created_at", "id"], name="product_created_idx"),
+            models.Index(fields=["updated_at", "id"], name="product_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="product_price_not_negative")
         ]
@@ -255,6 +262,7 @@ class Order(TrackedModel):
             models.Index(fields=["ordered_at", "id"], name="order_ordered_idx"),
             models.Index(fields=["created_at", "id"], name="order_created_idx"),
             models.Index(fields=["updated_at", "id"], name="order_updated_idx"),
+            models.Index(fields=["total", "id"], name="order_total_idx"),
         ]
         constraints = [
             models.CheckConstraint(
