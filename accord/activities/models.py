@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from accord.core.models import TrackedModel
 from accord.customers.models import Company, Contact
@@ -139,6 +140,13 @@ class Task(TrackedModel):
             models.Index(fields=["deal", "due_at"], name="task_deal_idx"),
             models.Index(fields=["created_at", "id"], name="task_created_idx"),
             models.Index(fields=["updated_at", "id"], name="task_updated_idx"),
+            # The timelines order a customer's tasks by due date, or creation when there is none.
+            models.Index(
+                F("contact"), Coalesce("due_at", "created_at"), F("id"), name="task_contact_timeline_idx"
+            ),
+            models.Index(
+                F("company"), Coalesce("due_at", "created_at"), F("id"), name="task_company_timeline_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
