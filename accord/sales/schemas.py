@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from accord.core.api import InputSchema
+from accord.core.schemas import InputSchema
 from accord.customers.schemas import Name, RecordOut, ShortText, tag_names
 from accord.sales.models import Deal, Lead, Order, Pipeline
 

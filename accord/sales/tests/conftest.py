@@ -1,0 +1,43 @@
+"""Fixtures of the sales tests: pipelines with one stage of each kind, built through the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from accord.core.actors import Actor
+from accord.sales.models import Pipeline, Stage
+from accord.sales.services import pipeline_create
+
+STAGES = [
+    {"name": "Qualify", "probability": 10},
+    {"name": "Propose", "probability": 50},
+    {"name": "Won", "kind": "won", "probability": 100},
+    {"name": "Lost", "kind": "lost"},
+]
+
+
+def stages_of(pipeline: Pipeline) -> dict[str, Stage]:
+    return {stage.name: stage for stage in pipeline.stages.all()}
+
+
+@pytest.fixture
+def pipeline(actor: Actor) -> Pipeline:
+    return pipeline_create(actor=actor, data={"name": "New business", "is_default": True, "stages": STAGES})
+
+
+@pytest.fixture
+def stages(pipeline: Pipeline) -> dict[str, Stage]:
+    return stages_of(pipeline)
+
+
+@pytest.fixture
+def other_pipeline(actor: Actor) -> Pipeline:
+    return pipeline_create(actor=actor, data={"name": "Renewals", "position": 1, "stages": STAGES[:3]})
+
+
+@pytest.fixture
+def deal_data(stages: dict[str, Stage]) -> dict[str, Any]:
+    return {"name": "Big deal", "amount": Decimal("1200.00"), "stage_id": stages["Qualify"].pk}
