@@ -12,7 +12,7 @@ from pydantic import Field
 
 from accord.activities.models import Interaction, Task
 from accord.activities.rules import task_is_overdue
-from accord.core.api import InputSchema
+from accord.core.schemas import InputSchema
 from accord.customers.schemas import RecordOut
 
 InteractionKind = Literal[

@@ -20,14 +20,14 @@ def at(minutes: int) -> dt.datetime:
     return BASE_TIME + dt.timedelta(minutes=minutes)
 
 
-class CompanyFactory(factory.django.DjangoModelFactory):
+class CompanyFactory(factory.django.DjangoModelFactory[Company]):
     class Meta:
         model = Company
 
     name = factory.Sequence(lambda n: f"Company {n}")
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -35,7 +35,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     family_name = factory.Sequence(lambda n: f"Person {n}")
 
 
-class EmploymentFactory(factory.django.DjangoModelFactory):
+class EmploymentFactory(factory.django.DjangoModelFactory[Employment]):
     class Meta:
         model = Employment
 
@@ -43,14 +43,14 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
 
 
-class PipelineFactory(factory.django.DjangoModelFactory):
+class PipelineFactory(factory.django.DjangoModelFactory[Pipeline]):
     class Meta:
         model = Pipeline
 
     name = factory.Sequence(lambda n: f"Pipeline {n}")
 
 
-class StageFactory(factory.django.DjangoModelFactory):
+class StageFactory(factory.django.DjangoModelFactory[Stage]):
     class Meta:
         model = Stage
 
@@ -58,7 +58,7 @@ class StageFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Stage {n}")
 
 
-class DealFactory(factory.django.DjangoModelFactory):
+class DealFactory(factory.django.DjangoModelFactory[Deal]):
     class Meta:
         model = Deal
 
@@ -67,7 +67,7 @@ class DealFactory(factory.django.DjangoModelFactory):
     pipeline = factory.SelfAttribute("stage.pipeline")
 
 
-class StageChangeFactory(factory.django.DjangoModelFactory):
+class StageChangeFactory(factory.django.DjangoModelFactory[DealStageChange]):
     class Meta:
         model = DealStageChange
 
@@ -76,7 +76,7 @@ class StageChangeFactory(factory.django.DjangoModelFactory):
     changed_at = BASE_TIME
 
 
-class OrderFactory(factory.django.DjangoModelFactory):
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
     class Meta:
         model = Order
 
@@ -85,7 +85,16 @@ class OrderFactory(factory.django.DjangoModelFactory):
     total = "120.00"
 
 
-class InteractionFactory(factory.django.DjangoModelFactory):
+def _add_participants(
+    interaction: Interaction, create: bool, extracted: list[Contact] | None, **kwargs: object
+) -> None:
+    for contact in extracted or []:
+        InteractionContact.objects.create(
+            interaction=interaction, contact=contact, occurred_at=interaction.occurred_at
+        )
+
+
+class InteractionFactory(factory.django.DjangoModelFactory[Interaction]):
     class Meta:
         model = Interaction
         skip_postgeneration_save = True
@@ -94,13 +103,10 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     channel = Interaction.Channel.PHONE
     occurred_at = BASE_TIME
 
-    @factory.post_generation
-    def contacts(self, create: bool, extracted: list[Contact] | None, **kwargs: object) -> None:
-        for contact in extracted or []:
-            InteractionContact.objects.create(interaction=self, contact=contact, occurred_at=self.occurred_at)
+    contacts = factory.PostGeneration(_add_participants)
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(factory.django.DjangoModelFactory[Task]):
     class Meta:
         model = Task
 
@@ -109,6 +115,6 @@ class TaskFactory(factory.django.DjangoModelFactory):
 
 
 def deal_with_contact(contact: Contact, **fields: object) -> Deal:
-    deal = DealFactory(**fields)
+    deal = DealFactory.create(**fields)
     DealContact.objects.create(deal=deal, contact=contact)
     return deal

@@ -1,6 +1,7 @@
 """The interactions and tasks endpoints, through the full HTTP stack."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -22,17 +23,17 @@ pytestmark = pytest.mark.django_db
 UNKNOWN = "Unknown field: it is not part of this resource or cannot be set by clients."
 
 
-def _created(response) -> dict:  # type: ignore[no-untyped-def]
+def _created(response: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.json()
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
-def _fields(response, status: int = 422) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _fields(response: Any, status: int = 422) -> dict[str, list[str]]:
     assert response.status_code == status, response.json()
-    return response.json()["error"]["fields"]  # type: ignore[no-any-return]
+    return response.json()["error"]["fields"]
 
 
-def _ids(response) -> list[int]:  # type: ignore[no-untyped-def]
+def _ids(response: Any) -> list[int]:
     assert response.status_code == 200, response.json()
     return [item["id"] for item in response.json()["items"]]
 
@@ -41,8 +42,8 @@ def _ids(response) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def test_interaction_crud_roundtrip(api_client, user: User) -> None:
-    ada, bob = ContactFactory(), ContactFactory()
-    company, deal = CompanyFactory(), DealFactory()
+    ada, bob = ContactFactory.create(), ContactFactory.create()
+    company, deal = CompanyFactory.create(), DealFactory.create()
     response = api_client.post(
         "/interactions",
         {
@@ -79,7 +80,9 @@ def test_interaction_crud_roundtrip(api_client, user: User) -> None:
     url = f"/interactions/{body['id']}"
     assert api_client.get(url).json() == body
 
-    patched = api_client.patch(url, {"occurred_at": "2026-03-03T08:00:00Z", "contact_ids": [ada.pk]}, HTTP_IF_MATCH='"1"')
+    patched = api_client.patch(
+        url, {"occurred_at": "2026-03-03T08:00:00Z", "contact_ids": [ada.pk]}, HTTP_IF_MATCH='"1"'
+    )
     assert patched.status_code == 200, patched.json()
     assert (patched["ETag"], patched.json()["contact_ids"]) == ('"2"', [ada.pk])
     assert list(InteractionContact.objects.values_list("contact_id", "occurred_at")) == [
@@ -95,15 +98,23 @@ def test_interaction_crud_roundtrip(api_client, user: User) -> None:
 
 
 def test_interaction_validation_errors_name_the_fields(api_client) -> None:
-    ada = ContactFactory()
+    ada = ContactFactory.create()
     valid = {"kind": "email", "channel": "email", "occurred_at": "2026-03-02T10:00:00Z"}
     assert _fields(api_client.post("/interactions", {**valid, "bogus": 1, "version": 3})) == {
         "bogus": [UNKNOWN],
         "version": [UNKNOWN],
     }
-    assert set(_fields(api_client.post("/interactions", {"subject": "?"}))) == {"kind", "channel", "occurred_at"}
+    assert set(_fields(api_client.post("/interactions", {"subject": "?"}))) == {
+        "kind",
+        "channel",
+        "occurred_at",
+    }
     assert set(
-        _fields(api_client.post("/interactions", {**valid, "occurred_at": "yesterday", "duration_seconds": "long"}))
+        _fields(
+            api_client.post(
+                "/interactions", {**valid, "occurred_at": "yesterday", "duration_seconds": "long"}
+            )
+        )
     ) == {"occurred_at", "duration_seconds"}
     assert set(_fields(api_client.post("/interactions", {**valid, "kind": "telepathy", "channel": 7}))) == {
         "kind",
@@ -112,13 +123,15 @@ def test_interaction_validation_errors_name_the_fields(api_client) -> None:
     assert _fields(api_client.post("/interactions", {**valid, "contact_ids": [ada.pk, 999_999]})) == {
         "contact_ids.1": ["No contact with id 999999."]
     }
-    assert set(_fields(api_client.post("/interactions", {**valid, "contact_ids": "everyone"}))) == {"contact_ids"}
+    assert set(_fields(api_client.post("/interactions", {**valid, "contact_ids": "everyone"}))) == {
+        "contact_ids"
+    }
     # Ids beyond the database's integers are refused by the schema instead of overflowing in SQL.
     assert set(_fields(api_client.post("/interactions", {**valid, "company_id": 10**20}))) == {"company_id"}
     assert _fields(api_client.post("/interactions", {**valid, "occurred_at": "2026-03-02T10:00:00"})) == {
         "occurred_at": ["Give a date and time with its offset, e.g. 2026-03-01T09:30:00+01:00 or …Z."]
     }
-    interaction = InteractionFactory()
+    interaction = InteractionFactory.create()
     assert _fields(api_client.patch(f"/interactions/{interaction.pk}", {"occurred_at": None})) == {
         "occurred_at": ["This field cannot be null."]
     }
@@ -126,14 +139,22 @@ def test_interaction_validation_errors_name_the_fields(api_client) -> None:
 
 
 def test_interaction_filters_and_sorting(api_client, user: User) -> None:
-    ada, bob = ContactFactory(), ContactFactory()
-    company, deal = CompanyFactory(), DealFactory()
+    ada, bob = ContactFactory.create(), ContactFactory.create()
+    company, deal = CompanyFactory.create(), DealFactory.create()
     other = User.objects.create_user(username="other")
-    call = InteractionFactory(occurred_at=at(10), contacts=[ada, bob], company=company, owner=user)
-    email = InteractionFactory(
-        occurred_at=at(20), kind="email", channel="email", direction="inbound", contacts=[bob], deal=deal, owner=other
+    call = InteractionFactory.create(occurred_at=at(10), contacts=[ada, bob], company=company, owner=user)
+    email = InteractionFactory.create(
+        occurred_at=at(20),
+        kind="email",
+        channel="email",
+        direction="inbound",
+        contacts=[bob],
+        deal=deal,
+        owner=other,
     )
-    note = InteractionFactory(occurred_at=at(30), kind="note", channel="internal", direction="internal")
+    note = InteractionFactory.create(
+        occurred_at=at(30), kind="note", channel="internal", direction="internal"
+    )
 
     assert _ids(api_client.get("/interactions")) == [note.pk, email.pk, call.pk]
     assert _ids(api_client.get("/interactions?sort=occurred_at")) == [call.pk, email.pk, note.pk]
@@ -161,7 +182,7 @@ def test_interaction_list_costs_a_fixed_number_of_queries(
 ) -> None:
     contacts = ContactFactory.create_batch(3)
     for minute in range(count):
-        InteractionFactory(occurred_at=at(minute), contacts=contacts)
+        InteractionFactory.create(occurred_at=at(minute), contacts=contacts)
     api_client.get("/interactions")  # warm the token cache paths so both sizes count the same work
     with django_assert_max_num_queries(4):
         assert len(_ids(api_client.get("/interactions"))) == count
@@ -171,7 +192,7 @@ def test_interaction_list_costs_a_fixed_number_of_queries(
 
 
 def test_task_crud_and_completion_over_the_api(api_client, user: User) -> None:
-    contact = ContactFactory()
+    contact = ContactFactory.create()
     body = _created(api_client.post("/tasks", {"title": "Send the quote", "contact_id": contact.pk}))
     assert (body["assignee_id"], body["status"], body["completed_at"], body["is_overdue"]) == (
         user.pk,
@@ -180,7 +201,9 @@ def test_task_crud_and_completion_over_the_api(api_client, user: User) -> None:
         False,
     )
     url = f"/tasks/{body['id']}"
-    assert _fields(api_client.patch(url, {"completed_at": "2026-03-02T10:00:00Z"})) == {"completed_at": [UNKNOWN]}
+    assert _fields(api_client.patch(url, {"completed_at": "2026-03-02T10:00:00Z"})) == {
+        "completed_at": [UNKNOWN]
+    }
 
     done = api_client.patch(url, {"status": "done"}, HTTP_IF_MATCH='"1"')
     assert done.status_code == 200, done.json()
@@ -211,20 +234,36 @@ def test_task_validation_errors_name_the_fields(api_client) -> None:
 
 def test_task_filters(api_client, user: User) -> None:
     now = timezone.now()
-    contact, company, deal = ContactFactory(), CompanyFactory(), DealFactory()
+    contact, company, deal = ContactFactory.create(), CompanyFactory.create(), DealFactory.create()
     lead = Lead.objects.create(family_name="Prospect")
     other = User.objects.create_user(username="other")
-    late = TaskFactory(assignee=user, due_at=now - dt.timedelta(days=1), contact=contact, priority="high")
-    late_but_done = TaskFactory(
+    late = TaskFactory.create(
+        assignee=user, due_at=now - dt.timedelta(days=1), contact=contact, priority="high"
+    )
+    late_but_done = TaskFactory.create(
         assignee=user, due_at=now - dt.timedelta(days=2), status="done", completed_at=now, company=company
     )
-    upcoming = TaskFactory(assignee=other, due_at=now + dt.timedelta(days=1), deal=deal, status="in_progress")
-    undated = TaskFactory(lead=lead)
+    upcoming = TaskFactory.create(
+        assignee=other, due_at=now + dt.timedelta(days=1), deal=deal, status="in_progress"
+    )
+    undated = TaskFactory.create(lead=lead)
 
-    assert _ids(api_client.get("/tasks?sort=created_at")) == [late.pk, late_but_done.pk, upcoming.pk, undated.pk]
+    assert _ids(api_client.get("/tasks?sort=created_at")) == [
+        late.pk,
+        late_but_done.pk,
+        upcoming.pk,
+        undated.pk,
+    ]
     assert _ids(api_client.get("/tasks?overdue=true&sort=created_at")) == [late.pk]
-    assert _ids(api_client.get("/tasks?overdue=false&sort=created_at")) == [late_but_done.pk, upcoming.pk, undated.pk]
-    assert _ids(api_client.get(f"/tasks?assignee_id={user.pk}&sort=created_at")) == [late.pk, late_but_done.pk]
+    assert _ids(api_client.get("/tasks?overdue=false&sort=created_at")) == [
+        late_but_done.pk,
+        upcoming.pk,
+        undated.pk,
+    ]
+    assert _ids(api_client.get(f"/tasks?assignee_id={user.pk}&sort=created_at")) == [
+        late.pk,
+        late_but_done.pk,
+    ]
     assert _ids(api_client.get("/tasks?status=in_progress")) == [upcoming.pk]
     assert _ids(api_client.get("/tasks?priority=high")) == [late.pk]
     window = {"due_after": (now - dt.timedelta(days=1, minutes=1)).isoformat(), "due_before": now.isoformat()}

@@ -40,8 +40,8 @@ def _participants(interaction: Interaction) -> list[tuple[int, dt.datetime]]:
 
 
 def test_interaction_create_links_contacts_with_the_time_and_audits(actor: Actor) -> None:
-    ada, bob = ContactFactory(), ContactFactory()
-    company, deal = CompanyFactory(), DealFactory()
+    ada, bob = ContactFactory.create(), ContactFactory.create()
+    company, deal = CompanyFactory.create(), DealFactory.create()
     interaction = interaction_create(
         actor=actor,
         data={
@@ -62,7 +62,7 @@ def test_interaction_create_links_contacts_with_the_time_and_audits(actor: Actor
 
 
 def test_interaction_update_keeps_participant_times_in_step(actor: Actor) -> None:
-    ada, bob, cleo = ContactFactory(), ContactFactory(), ContactFactory()
+    ada, bob, cleo = ContactFactory.create(), ContactFactory.create(), ContactFactory.create()
     interaction = interaction_create(
         actor=actor,
         data={"kind": "call", "channel": "phone", "occurred_at": at(0), "contact_ids": [ada.pk, bob.pk]},
@@ -84,7 +84,7 @@ def test_interaction_update_keeps_participant_times_in_step(actor: Actor) -> Non
 
 
 def test_interaction_update_without_changes_keeps_the_version(actor: Actor) -> None:
-    ada = ContactFactory()
+    ada = ContactFactory.create()
     interaction = interaction_create(
         actor=actor, data={"kind": "call", "channel": "phone", "occurred_at": at(0), "contact_ids": [ada.pk]}
     )
@@ -98,7 +98,7 @@ def test_interaction_update_without_changes_keeps_the_version(actor: Actor) -> N
 
 
 def test_interaction_validation_names_every_bad_field(actor: Actor) -> None:
-    ada = ContactFactory()
+    ada = ContactFactory.create()
     with pytest.raises(ValidationFailed) as error:
         interaction_create(
             actor=actor,
@@ -128,7 +128,7 @@ def test_interaction_required_fields_and_nulls(actor: Actor) -> None:
     assert error.value.fields == {
         name: ["This field is required."] for name in ("kind", "channel", "occurred_at")
     }
-    interaction = InteractionFactory()
+    interaction = InteractionFactory.create()
     with pytest.raises(ValidationFailed) as error:
         interaction_update(
             actor=actor, instance=interaction, data={"occurred_at": None, "kind": None, "body": None}
@@ -137,7 +137,7 @@ def test_interaction_required_fields_and_nulls(actor: Actor) -> None:
 
 
 def test_interaction_stale_version_is_refused(actor: Actor) -> None:
-    interaction = InteractionFactory()
+    interaction = InteractionFactory.create()
     interaction_update(actor=actor, instance=interaction, data={"subject": "v2"}, expected_version=1)
     with pytest.raises(PreconditionFailed):
         interaction_update(actor=actor, instance=interaction, data={"subject": "v3"}, expected_version=1)
@@ -146,7 +146,7 @@ def test_interaction_stale_version_is_refused(actor: Actor) -> None:
 
 
 def test_interaction_delete_removes_participants_and_audits(actor: Actor) -> None:
-    interaction = InteractionFactory(contacts=[ContactFactory()])
+    interaction = InteractionFactory.create(contacts=[ContactFactory.create()])
     interaction_delete(actor=actor, instance=interaction, expected_version=1)
     assert not Interaction.objects.exists()
     assert not InteractionContact.objects.exists()
@@ -157,7 +157,7 @@ def test_interaction_delete_removes_participants_and_audits(actor: Actor) -> Non
 
 
 def test_task_create_defaults_to_the_creator_and_checks_links(actor: Actor) -> None:
-    contact, company, deal = ContactFactory(), CompanyFactory(), DealFactory()
+    contact, company, deal = ContactFactory.create(), CompanyFactory.create(), DealFactory.create()
     lead = Lead.objects.create(family_name="Prospect")
     task = task_create(
         actor=actor,
@@ -227,7 +227,7 @@ def test_task_completion_time_is_set_on_done_and_cleared_on_reopen(actor: Actor)
 
 
 def test_task_update_audits_changes_and_refuses_stale_versions(actor: Actor) -> None:
-    task = TaskFactory(title="Old")
+    task = TaskFactory.create(title="Old")
     task_update(actor=actor, instance=task, data={"title": "New", "priority": "high"}, expected_version=1)
     assert AuditEntry.objects.get().changes == {"title": ["Old", "New"], "priority": ["normal", "high"]}
     with pytest.raises(PreconditionFailed):
@@ -241,7 +241,7 @@ def test_task_update_audits_changes_and_refuses_stale_versions(actor: Actor) -> 
 
 
 def test_task_delete_audits(actor: Actor) -> None:
-    task = TaskFactory()
+    task = TaskFactory.create()
     task_delete(actor=actor, instance=task, expected_version=1)
     assert not Task.objects.exists()
     assert AuditEntry.objects.get().object_type == "activities.task"

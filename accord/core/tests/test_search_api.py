@@ -1,5 +1,7 @@
 """GET /api/v1/search: ranking tiers, identifiers typed the way people type them, and input errors."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -47,7 +49,7 @@ def people(actor: Actor) -> dict[str, int]:
     return ids
 
 
-def _hits(api_client, **params: object) -> list[tuple[str, int, str]]:  # type: ignore[no-untyped-def]
+def _hits(api_client: Any, **params: object) -> list[tuple[str, int, str]]:
     response = api_client.get("/search", data=params)
     assert response.status_code == 200, response.json()
     return [(item["kind"], item["id"], item["match"]) for item in response.json()["items"]]
