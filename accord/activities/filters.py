@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from django.db.models import Q
@@ -10,7 +9,15 @@ from django.utils import timezone
 from ninja import FilterLookup, FilterSchema
 
 from accord.activities.rules import overdue_condition
-from accord.activities.schemas import Channel, Direction, InteractionKind, RecordId, TaskPriority, TaskStatus
+from accord.activities.schemas import (
+    Channel,
+    Direction,
+    FilterDateTime,
+    InteractionKind,
+    RecordId,
+    TaskPriority,
+    TaskStatus,
+)
 
 
 class InteractionFilter(FilterSchema):
@@ -22,16 +29,16 @@ class InteractionFilter(FilterSchema):
     company_id: Annotated[RecordId | None, FilterLookup("company_id")] = None
     deal_id: Annotated[RecordId | None, FilterLookup("deal_id")] = None
     owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
-    occurred_after: Annotated[dt.datetime | None, FilterLookup("occurred_at__gte")] = None
-    occurred_before: Annotated[dt.datetime | None, FilterLookup("occurred_at__lt")] = None
+    occurred_after: Annotated[FilterDateTime | None, FilterLookup("occurred_at__gte")] = None
+    occurred_before: Annotated[FilterDateTime | None, FilterLookup("occurred_at__lt")] = None
 
 
 class TaskFilter(FilterSchema):
     assignee_id: Annotated[RecordId | None, FilterLookup("assignee_id")] = None
     status: Annotated[TaskStatus | None, FilterLookup("status")] = None
     priority: Annotated[TaskPriority | None, FilterLookup("priority")] = None
-    due_after: Annotated[dt.datetime | None, FilterLookup("due_at__gte")] = None
-    due_before: Annotated[dt.datetime | None, FilterLookup("due_at__lt")] = None
+    due_after: Annotated[FilterDateTime | None, FilterLookup("due_at__gte")] = None
+    due_before: Annotated[FilterDateTime | None, FilterLookup("due_at__lt")] = None
     overdue: bool | None = None
     contact_id: Annotated[RecordId | None, FilterLookup("contact_id")] = None
     company_id: Annotated[RecordId | None, FilterLookup("company_id")] = None

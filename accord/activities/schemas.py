@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from accord.activities.models import Interaction, Task
 from accord.activities.rules import task_is_overdue
@@ -24,6 +25,26 @@ TaskPriority = Literal["low", "normal", "high", "urgent"]
 TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
 TimelineType = Literal["interaction", "stage_change", "order", "task"]
 
+
+def _expressible_in_utc(value: dt.datetime) -> dt.datetime:
+    """Near year 1 or 9999 an offset can push the instant out of Python's range once in UTC, which the
+    database layer does: refuse it here (422) rather than fail there (500)."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            raise PydanticCustomError("date_out_of_range", "This date is out of range.") from None
+    return value
+
+
+def _filter_instant(value: dt.datetime) -> dt.datetime:
+    """A filter bound; a bare date or naive time is read as UTC, the zone Accord stores."""
+    return _expressible_in_utc(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
+
+
+# Naive values pass: the services refuse them with a message saying which offset to add.
+DateTime = Annotated[dt.datetime, AfterValidator(_expressible_in_utc)]
+FilterDateTime = Annotated[dt.datetime, AfterValidator(_filter_instant)]
 # Bounded so that an absurd number is a 422 here rather than an integer overflow in the database.
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Subject = Annotated[str, Field(max_length=300)]
@@ -41,7 +62,7 @@ class InteractionIn(InputSchema):
     direction: Direction = "outbound"
     subject: Subject = ""
     body: LongText = ""
-    occurred_at: dt.datetime
+    occurred_at: DateTime
     duration_seconds: DurationSeconds | None = None
     outcome: Outcome = ""
     contact_ids: ContactIds = []
@@ -56,7 +77,7 @@ class InteractionPatch(InputSchema):
     direction: Direction | None = None
     subject: Subject | None = None
     body: LongText | None = None
-    occurred_at: dt.datetime | None = None
+    occurred_at: DateTime | None = None
     duration_seconds: DurationSeconds | None = None
     outcome: Outcome | None = None
     contact_ids: ContactIds | None = None
@@ -71,7 +92,7 @@ class InteractionOut(RecordOut):
     direction: str
     subject: str
     body: str
-    occurred_at: dt.datetime
+    occurred_at: DateTime
     duration_seconds: int | None
     outcome: str
     contact_ids: list[int]
@@ -87,7 +108,7 @@ class InteractionOut(RecordOut):
 class TaskIn(InputSchema):
     title: Subject = Field(min_length=1)
     notes: LongText = ""
-    due_at: dt.datetime | None = None
+    due_at: DateTime | None = None
     priority: TaskPriority = "normal"
     status: TaskStatus = "open"
     assignee_id: RecordId | None = None
@@ -100,7 +121,7 @@ class TaskIn(InputSchema):
 class TaskPatch(InputSchema):
     title: Subject | None = Field(None, min_length=1)
     notes: LongText | None = None
-    due_at: dt.datetime | None = None
+    due_at: DateTime | None = None
     priority: TaskPriority | None = None
     status: TaskStatus | None = None
     assignee_id: RecordId | None = None
@@ -134,7 +155,7 @@ class TimelineEntryOut(Schema):
 
     type: TimelineType
     id: int
-    occurred_at: dt.datetime
+    occurred_at: DateTime
     title: str
     summary: str
     channel: str | None = Field(None, description="interaction: the channel it came through")

@@ -138,10 +138,12 @@ def _decode_cursor(cursor: str) -> TimelineKey:
     try:
         at, kind, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         moment = parse_datetime(at) if isinstance(at, str) else None
-        if moment is None or moment.tzinfo is None or kind not in TIMELINE_TYPES or not isinstance(pk, int):
+        if moment is None or moment.tzinfo is None or kind not in TIMELINE_TYPES:
             raise ValueError(cursor)
-        return moment, kind, pk
-    except (ValueError, TypeError, binascii.Error):
+        if not isinstance(pk, int) or not 0 < pk < 2**63:  # beyond that, SQL integers overflow
+            raise ValueError(cursor)
+        return moment.astimezone(dt.UTC), kind, pk
+    except (ValueError, TypeError, OverflowError, binascii.Error):
         raise ValidationFailed(
             {"cursor": ["This cursor is not valid; start again from the first page."]}
         ) from None

@@ -68,8 +68,12 @@ def _aware(data: Data, name: str, errors: FieldErrors) -> dict[str, Any]:
     if not isinstance(value, dt.datetime) or timezone.is_naive(value):
         errors.add(name, "Give a date and time with its offset, e.g. 2026-03-01T09:30:00+01:00 or …Z.")
         return {}
-    # In UTC, as the database gives it back, so that the answer to a write equals a later read.
-    return {name: value.astimezone(dt.UTC)}
+    try:
+        # In UTC, as the database gives it back, so that the answer to a write equals a later read.
+        return {name: value.astimezone(dt.UTC)}
+    except OverflowError:
+        errors.add(name, "This date is out of range.")
+        return {}
 
 
 def _references(

@@ -131,6 +131,12 @@ def test_interaction_validation_errors_name_the_fields(api_client) -> None:
     assert _fields(api_client.post("/interactions", {**valid, "occurred_at": "2026-03-02T10:00:00"})) == {
         "occurred_at": ["Give a date and time with its offset, e.g. 2026-03-01T09:30:00+01:00 or …Z."]
     }
+    # An offset that pushes the instant past year 9999 once in UTC.
+    assert _fields(
+        api_client.post("/interactions", {**valid, "occurred_at": "9999-12-31T23:00:00-05:00"})
+    ) == {"occurred_at": ["This date is out of range."]}
+    for not_an_object in ([valid], 12, '"text"'):
+        assert set(_fields(api_client.post("/interactions", not_an_object))) == {"payload"}
     interaction = InteractionFactory.create()
     assert _fields(api_client.patch(f"/interactions/{interaction.pk}", {"occurred_at": None})) == {
         "occurred_at": ["This field cannot be null."]
@@ -172,6 +178,15 @@ def test_interaction_filters_and_sorting(api_client, user: User) -> None:
         "channel",
         "occurred_after",
     }
+    assert _fields(api_client.get("/interactions?occurred_before=0001-01-01T00:00:00%2B05:00")) == {
+        "occurred_before": ["This date is out of range."]
+    }
+    # A bare date bounds the range at midnight UTC.
+    assert _ids(api_client.get("/interactions?occurred_after=2026-03-02&occurred_before=2026-03-03")) == [
+        note.pk,
+        email.pk,
+        call.pk,
+    ]
     page = api_client.get("/interactions?limit=2").json()
     assert _ids(api_client.get(f"/interactions?limit=2&cursor={page['next_cursor']}")) == [call.pk]
 

@@ -266,10 +266,22 @@ def _cursor(value: object) -> str:
         _cursor(["2026-03-02T09:05:00", "task", 1]),
         _cursor(["2026-03-02T09:05:00Z", "note", 1]),
         _cursor(["2026-03-02T09:05:00Z", "task", "1"]),
+        _cursor(["2026-03-02T09:05:00Z", "task", 2**64]),
+        _cursor(["9999-12-31T23:00:00-05:00", "task", 1]),
         _cursor([]),
         _cursor({"a": 1}),
     ],
-    ids=["not-base64-json", "bad-time", "naive-time", "bad-type", "bad-id", "empty-list", "object"],
+    ids=[
+        "not-base64-json",
+        "bad-time",
+        "naive-time",
+        "bad-type",
+        "bad-id",
+        "huge-id",
+        "beyond-9999-in-utc",
+        "empty-list",
+        "object",
+    ],
 )
 def test_a_bad_cursor_is_a_field_error(actor: Actor, cursor: str) -> None:
     contact = ContactFactory.create()
