@@ -1,9 +1,10 @@
 """REST endpoints for leads, pipelines, stages, deals, products and orders."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import FilterSchema, Query, Router, Schema
 
 from accord.core.api import expected_version, set_etag
 from accord.core.crud import ERRORS, Resource, actor_of, add_crud_routes, page_schema
@@ -17,7 +18,6 @@ from accord.sales.filters import (
     ProductFilter,
     StageFilter,
 )
-from accord.sales.models import Deal
 from accord.sales.schemas import (
     DealIn,
     DealMoveIn,
@@ -51,25 +51,63 @@ deals = Router(tags=["Deals"])
 products = Router(tags=["Products"])
 orders = Router(tags=["Orders"])
 
-CREATED_AND_UPDATED = ("created_at", "-created_at", "updated_at", "-updated_at")
+CREATED_AND_UPDATED = ("-created_at", "created_at", "-updated_at", "updated_at")
 
-add_crud_routes(
-    leads,
-    Resource(
-        plural="leads",
-        singular="lead",
-        out_schema=LeadOut,
-        create_schema=LeadIn,
-        update_schema=LeadPatch,
-        filter_schema=LeadFilter,
-        sort_fields=("-created_at", "created_at", "updated_at", "-updated_at", "family_name", "-family_name"),
-        list_records=selectors.lead_list,
-        get_record=selectors.lead_get,
-        create=services.lead_create,
-        update=services.lead_update,
-        delete=services.lead_delete,
-    ),
-)
+
+def add_resource(
+    router: Router,
+    singular: str,
+    plural: str,
+    schemas: tuple[type[Schema], type[Schema], type[Schema]],
+    filter_schema: type[FilterSchema],
+    sort_fields: tuple[str, ...],
+) -> None:
+    """The standard routes of a resource whose selectors and services follow the ``<entity>_<verb>``
+    names (``deal_list``, ``deal_get``, ``deal_create``, ``deal_update``, ``deal_delete``)."""
+    out_schema, create_schema, update_schema = schemas
+    add_crud_routes(
+        router,
+        Resource(
+            plural=plural,
+            singular=singular,
+            out_schema=out_schema,
+            create_schema=create_schema,
+            update_schema=update_schema,
+            filter_schema=filter_schema,
+            sort_fields=sort_fields,
+            list_records=getattr(selectors, f"{singular}_list"),
+            get_record=getattr(selectors, f"{singular}_get"),
+            create=getattr(services, f"{singular}_create"),
+            update=getattr(services, f"{singular}_update"),
+            delete=getattr(services, f"{singular}_delete"),
+        ),
+    )
+
+
+def write_on_record(
+    request: HttpRequest,
+    response: HttpResponse,
+    record_id: int,
+    *,
+    get_record: Callable[..., Any],
+    write: Callable[..., Any],
+    data: dict[str, Any],
+) -> Any:
+    """Run a service on a record the actor may see, with the client's If-Match version; the response
+    carries the new version as its ETag."""
+    actor = actor_of(request)
+    instance = get_record(actor=actor, pk=record_id)
+    result = write(actor=actor, instance=instance, expected_version=expected_version(request), **data)
+    set_etag(response, result.version)
+    return result
+
+
+# ---------------------------------------------------------------- leads
+
+add_resource(
+    leads, "lead", "leads", (LeadOut, LeadIn, LeadPatch), LeadFilter,
+    (*CREATED_AND_UPDATED, "family_name", "-family_name"),
+)  # fmt: skip
 
 
 @leads.post(
@@ -81,15 +119,10 @@ add_crud_routes(
 def convert_lead(
     request: HttpRequest, record_id: int, payload: LeadConvertIn, response: HttpResponse
 ) -> services.LeadConversion:
-    actor = actor_of(request)
-    conversion = services.lead_convert(
-        actor=actor,
-        instance=selectors.lead_get(actor=actor, pk=record_id),
-        **payload.dict(exclude_unset=True),
-        expected_version=expected_version(request),
-    )
-    set_etag(response, conversion.lead.version)
-    return conversion
+    return write_on_record(
+        request, response, record_id, get_record=selectors.lead_get, write=services.lead_convert,
+        data=payload.dict(exclude_unset=True),
+    )  # fmt: skip
 
 
 @leads.get(
@@ -103,68 +136,23 @@ def preview_lead_conversion(request: HttpRequest, record_id: int) -> selectors.C
     return selectors.lead_conversion_preview(actor=actor, lead=selectors.lead_get(actor=actor, pk=record_id))
 
 
-add_crud_routes(
-    pipelines,
-    Resource(
-        plural="pipelines",
-        singular="pipeline",
-        out_schema=PipelineOut,
-        create_schema=PipelineIn,
-        update_schema=PipelinePatch,
-        filter_schema=PipelineFilter,
-        sort_fields=("position", "-position", "name", "-name"),
-        list_records=selectors.pipeline_list,
-        get_record=selectors.pipeline_get,
-        create=services.pipeline_create,
-        update=services.pipeline_update,
-        delete=services.pipeline_delete,
-    ),
+# ---------------------------------------------------------------- pipelines and stages
+
+add_resource(
+    pipelines, "pipeline", "pipelines", (PipelineOut, PipelineIn, PipelinePatch), PipelineFilter,
+    ("position", "-position", "name", "-name"),
+)  # fmt: skip
+add_resource(
+    stages, "stage", "stages", (StageOut, StageIn, StagePatch), StageFilter, ("position", "-position")
 )
 
-add_crud_routes(
-    stages,
-    Resource(
-        plural="stages",
-        singular="stage",
-        out_schema=StageOut,
-        create_schema=StageIn,
-        update_schema=StagePatch,
-        filter_schema=StageFilter,
-        sort_fields=("position", "-position"),
-        list_records=selectors.stage_list,
-        get_record=selectors.stage_get,
-        create=services.stage_create,
-        update=services.stage_update,
-        delete=services.stage_delete,
-    ),
-)
 
-add_crud_routes(
-    deals,
-    Resource(
-        plural="deals",
-        singular="deal",
-        out_schema=DealOut,
-        create_schema=DealIn,
-        update_schema=DealPatch,
-        filter_schema=DealFilter,
-        sort_fields=(
-            "-created_at",
-            "created_at",
-            "updated_at",
-            "-updated_at",
-            "name",
-            "-name",
-            "amount",
-            "-amount",
-        ),
-        list_records=selectors.deal_list,
-        get_record=selectors.deal_get,
-        create=services.deal_create,
-        update=services.deal_update,
-        delete=services.deal_delete,
-    ),
-)
+# ---------------------------------------------------------------- deals
+
+add_resource(
+    deals, "deal", "deals", (DealOut, DealIn, DealPatch), DealFilter,
+    (*CREATED_AND_UPDATED, "name", "-name", "amount", "-amount"),
+)  # fmt: skip
 
 
 @deals.post(
@@ -173,16 +161,15 @@ add_crud_routes(
     operation_id="move_deal",
     summary="Move a deal to another stage (send If-Match with its ETag to refuse stale writes)",
 )
-def move_deal(request: HttpRequest, record_id: int, payload: DealMoveIn, response: HttpResponse) -> Deal:
-    actor = actor_of(request)
-    deal = services.deal_move(
-        actor=actor,
-        instance=selectors.deal_get(actor=actor, pk=record_id),
-        **payload.dict(),
-        expected_version=expected_version(request),
+def move_deal(request: HttpRequest, record_id: int, payload: DealMoveIn, response: HttpResponse) -> Any:
+    return write_on_record(
+        request,
+        response,
+        record_id,
+        get_record=selectors.deal_get,
+        write=services.deal_move,
+        data=payload.dict(),
     )
-    set_etag(response, deal.version)
-    return deal
 
 
 @deals.get(
@@ -199,38 +186,13 @@ def deal_stage_history(
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
-add_crud_routes(
-    products,
-    Resource(
-        plural="products",
-        singular="product",
-        out_schema=ProductOut,
-        create_schema=ProductIn,
-        update_schema=ProductPatch,
-        filter_schema=ProductFilter,
-        sort_fields=("name", "-name", "sku", "-sku", *CREATED_AND_UPDATED),
-        list_records=selectors.product_list,
-        get_record=selectors.product_get,
-        create=services.product_create,
-        update=services.product_update,
-        delete=services.product_delete,
-    ),
-)
+# ---------------------------------------------------------------- products and orders
 
-add_crud_routes(
-    orders,
-    Resource(
-        plural="orders",
-        singular="order",
-        out_schema=OrderOut,
-        create_schema=OrderIn,
-        update_schema=OrderPatch,
-        filter_schema=OrderFilter,
-        sort_fields=("-ordered_at", "ordered_at", "total", "-total", *CREATED_AND_UPDATED),
-        list_records=selectors.order_list,
-        get_record=selectors.order_get,
-        create=services.order_create,
-        update=services.order_update,
-        delete=services.order_delete,
-    ),
-)
+add_resource(
+    products, "product", "products", (ProductOut, ProductIn, ProductPatch), ProductFilter,
+    ("name", "-name", "sku", "-sku", *CREATED_AND_UPDATED),
+)  # fmt: skip
+add_resource(
+    orders, "order", "orders", (OrderOut, OrderIn, OrderPatch), OrderFilter,
+    ("-ordered_at", "ordered_at", "-total", "total", *CREATED_AND_UPDATED),
+)  # fmt: skip

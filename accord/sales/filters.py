@@ -87,6 +87,8 @@ class OrderFilter(FilterSchema):
     updated_before: Annotated[dt.datetime | None, FilterLookup("updated_at__lt")] = None
 
     def filter_product_id(self, value: int | None) -> Q:
+        if value is None:
+            return Q()
         # An order may hold several lines of one product, so a join would repeat the order; a
         # subquery matches each order once without DISTINCT.
         return Q(pk__in=OrderLine.objects.filter(product_id=value).values("order_id"))

@@ -129,7 +129,7 @@ class LeadConversionOut(Schema):
 class MatchOut(Schema):
     id: int
     name: str
-    matched_by: Literal["explicit", "email", "domain", "email_domain", "name"]
+    matched_by: Literal["email", "domain", "email_domain", "name"]
 
 
 class LeadConversionPreviewOut(Schema):

@@ -63,11 +63,10 @@ def lead_get(*, actor: Actor, pk: int) -> Lead:
 
 
 @dataclass(frozen=True)
-class Match(Generic[ModelT]):
-    """An existing record a conversion would reuse, and why it was chosen."""
+class RecordRef(Generic[ModelT]):
+    """A record as the conversion payloads show it: its id and display name."""
 
     record: ModelT
-    matched_by: str  # "explicit", "email", "domain", "email_domain" or "name"
 
     @property
     def id(self) -> int:
@@ -76,6 +75,13 @@ class Match(Generic[ModelT]):
     @property
     def name(self) -> str:
         return str(self.record)
+
+
+@dataclass(frozen=True)
+class Match(RecordRef[ModelT]):
+    """An existing record a conversion would reuse, and why it was chosen."""
+
+    matched_by: str  # "email", "domain", "email_domain" or "name"
 
 
 def email_domain(email: str) -> str:

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -46,6 +46,7 @@ from accord.sales.models import (
 )
 from accord.sales.selectors import (
     Match,
+    RecordRef,
     email_domain,
     lead_company_match,
     lead_contact_match,
@@ -85,25 +86,40 @@ def _normalized(
     return {}
 
 
-def _require(fields: Mapping[str, Any], name: str, message: str, errors: FieldErrors) -> None:
-    if name in fields and fields[name] in ("", None):
+def _require(
+    fields: Mapping[str, Any], name: str, message: str, errors: FieldErrors, *, creating: bool
+) -> None:
+    """A required field may not be blank, nor missing from a new record."""
+    if (name in fields or creating) and fields.get(name) in ("", None):
         errors.add(name, message)
 
 
 def _check_unique(
+    fields: Mapping[str, Any],
+    name: str,
     queryset: QuerySet[Any],
     instance: models.Model | None,
     errors: FieldErrors,
-    field: str,
+    *,
     message: str,
-    **lookup: Any,
+    prefix: str = "",
 ) -> None:
     """A field error instead of a 409 from the database when another record already holds the value."""
-    others = queryset.filter(**lookup)
+    if not fields.get(name):
+        return
+    others = queryset.filter(**{name: fields[name]})
     if instance is not None:
         others = others.exclude(pk=instance.pk)
     if others.exists():
-        errors.add(field, message)
+        errors.add(f"{prefix}{name}", message)
+
+
+def _not_negative(
+    fields: Mapping[str, Any], names: Sequence[str], errors: FieldErrors, prefix: str = ""
+) -> None:
+    for name in names:
+        if fields.get(name) is not None and fields[name] < 0:
+            errors.add(f"{prefix}{name}", "This is zero or more.")
 
 
 def _custom_fields(object_type: str, data: Data, instance: Any, errors: FieldErrors) -> dict[str, Any]:
@@ -117,6 +133,33 @@ def _custom_fields(object_type: str, data: Data, instance: Any, errors: FieldErr
             # Checks the required custom fields of a new record.
             return {"custom_fields": validate_custom_fields(object_type, {})}
     return {}
+
+
+def _references(
+    actor: Actor, data: Data, models_by_field: Mapping[str, type[models.Model]], errors: FieldErrors
+) -> dict[str, Any]:
+    """The given foreign keys, each naming a record the actor may see; ``None`` clears one."""
+    fields: dict[str, Any] = {}
+    for name, model in models_by_field.items():
+        if name in data:
+            with errors.collect():
+                get_related(actor, model._default_manager.all(), data[name], field=name)
+                fields[name] = data[name]
+    return fields
+
+
+def _validated(build: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The fields ``build`` cleans, or one ValidationFailed that names every bad field."""
+    errors = FieldErrors()
+    fields = build(*args, errors=errors, **kwargs)
+    errors.raise_if_any()
+    return fields
+
+
+def _create(record: ModelT, *, actor: Actor, tags: list[str] | None = None) -> ModelT:
+    create_audited(record, actor=actor)
+    set_tags(record, tags)
+    return record
 
 
 def _locked(model: type[ModelT], instance: ModelT, expected_version: int | None) -> ModelT:
@@ -182,7 +225,7 @@ def _lead_fields(actor: Actor, data: Data, *, instance: Lead | None, errors: Fie
     def merged(name: str) -> Any:
         if name in fields:
             return fields[name]
-        return getattr(instance, name) if instance is not None else Lead._meta.get_field(name).get_default()
+        return getattr(instance, name) if instance is not None else {"status": Lead.Status.NEW}.get(name, "")
 
     identity = ("given_name", "family_name", "company_name", "email")
     if not any(merged(name) for name in identity) and "email" not in errors.fields:
@@ -207,11 +250,8 @@ def lead_index(lead: Lead) -> None:
 
 @transaction.atomic
 def lead_create(*, actor: Actor, data: Data) -> Lead:
-    errors = FieldErrors()
-    fields = _lead_fields(actor, data, instance=None, errors=errors)
-    errors.raise_if_any()
-    lead = create_audited(Lead(**fields), actor=actor)
-    set_tags(lead, data.get("tags"))
+    fields = _validated(_lead_fields, actor, data, instance=None)
+    lead = _create(Lead(**fields), actor=actor, tags=data.get("tags"))
     lead_index(lead)
     return lead
 
@@ -219,10 +259,7 @@ def lead_create(*, actor: Actor, data: Data) -> Lead:
 @transaction.atomic
 def lead_update(*, actor: Actor, instance: Lead, data: Data, expected_version: int | None = None) -> Lead:
     lead = _locked(Lead, instance, expected_version)
-    errors = FieldErrors()
-    fields = _lead_fields(actor, data, instance=lead, errors=errors)
-    errors.raise_if_any()
-    _save(lead, fields, actor=actor, tags=data.get("tags"))
+    _save(lead, _validated(_lead_fields, actor, data, instance=lead), actor=actor, tags=data.get("tags"))
     lead_index(lead)
     return lead
 
@@ -233,19 +270,10 @@ def lead_delete(*, actor: Actor, instance: Lead, expected_version: int | None = 
 
 
 @dataclass(frozen=True)
-class Converted(Generic[ModelT]):
+class Converted(RecordRef[ModelT]):
     """A record a conversion ended with, and whether the conversion created it or reused it."""
 
-    record: ModelT
     created: bool
-
-    @property
-    def id(self) -> int:
-        return int(self.record.pk)
-
-    @property
-    def name(self) -> str:
-        return str(self.record)
 
 
 @dataclass(frozen=True)
@@ -256,39 +284,37 @@ class LeadConversion:
     deal: Converted[Deal] | None
     employment_created: bool
 
+    @property
+    def version(self) -> int:
+        """The converted lead's version, which the response's ETag carries."""
+        return self.lead.version
+
+
+def _lead_owner(lead: Lead) -> dict[str, Any]:
+    """The records a conversion creates belong to the lead's owner, or else to whoever converts it."""
+    return {"owner_id": lead.owner_id} if lead.owner_id is not None else {}
+
 
 def _explicit_or_matched(
-    actor: Actor,
-    model: type[ModelT],
-    pk: int | None,
-    *,
-    field: str,
-    match: Callable[[], Match[ModelT] | None],
+    actor: Actor, lead: Lead, model: type[ModelT], pk: int | None, match: Callable[..., Match[ModelT] | None]
 ) -> ModelT | None:
-    """The record the client named (checked to be visible), else the one the lead matches."""
+    """The record the client named by ``<model>_id`` (checked to be visible), else the one the lead matches."""
     if pk is not None:
+        field = f"{model._meta.model_name}_id"
         return get_related(actor, model._default_manager.all(), pk, field=field)
-    found = match()
+    found = match(actor=actor, lead=lead)
     return found.record if found is not None else None
 
 
 def _conversion_company(actor: Actor, lead: Lead, company_id: int | None) -> Converted[Company] | None:
-    company = _explicit_or_matched(
-        actor,
-        Company,
-        company_id,
-        field="company_id",
-        match=lambda: lead_company_match(actor=actor, lead=lead),
-    )
+    company = _explicit_or_matched(actor, lead, Company, company_id, lead_company_match)
     if company is not None:
         return Converted(company, created=False)
     if not lead_creates_company(lead):
         return None
     # The email's domain becomes the website too, so that the next lead from it matches this company.
     domain = lead.company_domain or email_domain(lead.email)
-    data = {"name": lead.company_name or domain, "domain": domain}
-    if lead.owner_id is not None:
-        data["owner_id"] = lead.owner_id
+    data = {"name": lead.company_name or domain, "domain": domain, **_lead_owner(lead)}
     return Converted(company_create(actor=actor, data=data), created=True)
 
 
@@ -296,13 +322,7 @@ def _conversion_contact(
     actor: Actor, lead: Lead, contact_id: int | None, company: Company | None
 ) -> tuple[Converted[Contact], bool]:
     """The contact (created or reused) and whether an employment at ``company`` was added to it."""
-    contact = _explicit_or_matched(
-        actor,
-        Contact,
-        contact_id,
-        field="contact_id",
-        match=lambda: lead_contact_match(actor=actor, lead=lead),
-    )
+    contact = _explicit_or_matched(actor, lead, Contact, contact_id, lead_contact_match)
     job = {"company_id": company.pk, "role": lead.job_title, "is_current": True} if company else None
     if contact is not None:
         jobs = [
@@ -327,9 +347,8 @@ def _conversion_contact(
         "phones": [{"number": lead.phone}] if lead.phone else [],
         "employments": [job] if job else [],
         "tags": [tag.name for tag in lead.tags.all()],
+        **_lead_owner(lead),
     }
-    if lead.owner_id is not None:
-        data["owner_id"] = lead.owner_id
     return Converted(contact_create(actor=actor, data=data), created=True), job is not None
 
 
@@ -352,7 +371,7 @@ def lead_convert(
     """
     lead = _locked(Lead, instance, expected_version)
     if lead.status == Lead.Status.CONVERTED:
-        raise Conflict(f"This lead was already converted on {lead.converted_at:%Y-%m-%d}.")
+        raise Conflict("This lead is already converted.")
     company = _conversion_company(actor, lead, company_id)
     contact, employment_created = _conversion_contact(
         actor, lead, contact_id, company.record if company else None
@@ -365,9 +384,8 @@ def lead_convert(
             **{name: value for name, value in create_deal.items() if value is not None},
             "company_id": company.id if company else None,
             "contacts": [{"contact_id": contact.id}],
+            **_lead_owner(lead),
         }
-        if lead.owner_id is not None:
-            deal_data["owner_id"] = lead.owner_id
         try:
             deal = Converted(deal_create(actor=actor, data=deal_data), created=True)
         except ValidationFailed as error:
@@ -394,14 +412,13 @@ def _stage_fields(
     fields = {**_text_fields(data, ("name",)), **_given_fields(data, ("position", "probability", "kind"))}
     if "name" in fields and not fields["name"]:
         errors.add(f"{prefix}name", "A stage needs a name.")
-    elif "name" in fields and pipeline_id is not None:
+    if pipeline_id is not None:
         message = "This pipeline already has a stage with this name."
-        _check_unique(Stage.objects.filter(pipeline_id=pipeline_id), instance, errors, f"{prefix}name", message,
-                      name=fields["name"])  # fmt: skip
+        siblings = Stage.objects.filter(pipeline_id=pipeline_id)
+        _check_unique(fields, "name", siblings, instance, errors, message=message, prefix=prefix)
     if not 0 <= fields.get("probability", 0) <= 100:
         errors.add(f"{prefix}probability", "A probability is a percentage from 0 to 100.")
-    if fields.get("position", 0) < 0:
-        errors.add(f"{prefix}position", "A position is zero or more.")
+    _not_negative(fields, ["position"], errors, prefix)
     if fields.get("kind", Stage.Kind.OPEN) not in Stage.Kind.values:
         errors.add(f"{prefix}kind", f"Use one of: {', '.join(Stage.Kind.values)}.")
     kind_changes = instance is not None and fields.get("kind", instance.kind) != instance.kind
@@ -413,12 +430,11 @@ def _stage_fields(
 
 def _pipeline_fields(data: Data, *, instance: Pipeline | None, errors: FieldErrors) -> dict[str, Any]:
     fields = {**_text_fields(data, ("name",)), **_given_fields(data, ("position", "is_default"))}
-    _require(fields, "name", "A pipeline needs a name.", errors)
-    if fields.get("name"):
-        message = "Another pipeline has this name."
-        _check_unique(Pipeline.objects.all(), instance, errors, "name", message, name=fields["name"])
-    if fields.get("position", 0) < 0:
-        errors.add("position", "A position is zero or more.")
+    _require(fields, "name", "A pipeline needs a name.", errors, creating=instance is None)
+    _check_unique(
+        fields, "name", Pipeline.objects.all(), instance, errors, message="Another pipeline has this name."
+    )
+    _not_negative(fields, ["position"], errors)
     return fields
 
 
@@ -448,9 +464,9 @@ def pipeline_create(*, actor: Actor, data: Data) -> Pipeline:
     errors.raise_if_any()
     if fields.get("is_default"):
         _take_default(actor, None)
-    pipeline = create_audited(Pipeline(**fields), actor=actor)
+    pipeline = _create(Pipeline(**fields), actor=actor)
     for stage in stages:
-        create_audited(Stage(pipeline=pipeline, **stage), actor=actor)
+        _create(Stage(pipeline=pipeline, **stage), actor=actor)
     return pipeline
 
 
@@ -459,9 +475,7 @@ def pipeline_update(
     *, actor: Actor, instance: Pipeline, data: Data, expected_version: int | None = None
 ) -> Pipeline:
     pipeline = _locked(Pipeline, instance, expected_version)
-    errors = FieldErrors()
-    fields = _pipeline_fields(data, instance=pipeline, errors=errors)
-    errors.raise_if_any()
+    fields = _validated(_pipeline_fields, data, instance=pipeline)
     if fields.get("is_default"):
         _take_default(actor, pipeline)
     _save(pipeline, fields, actor=actor)
@@ -487,16 +501,13 @@ def stage_create(*, actor: Actor, data: Data) -> Stage:
     if "position" not in fields:
         last = pipeline.stages.aggregate(last=models.Max("position"))["last"]  # type: ignore[union-attr]
         fields["position"] = 0 if last is None else last + 1
-    return create_audited(Stage(pipeline=pipeline, **fields), actor=actor)
+    return _create(Stage(pipeline=pipeline, **fields), actor=actor)
 
 
 @transaction.atomic
 def stage_update(*, actor: Actor, instance: Stage, data: Data, expected_version: int | None = None) -> Stage:
     stage = _locked(Stage, instance, expected_version)
-    errors = FieldErrors()
-    fields = _stage_fields(data, pipeline_id=stage.pipeline_id, instance=stage, errors=errors)
-    errors.raise_if_any()
-    _save(stage, fields, actor=actor)
+    _save(stage, _validated(_stage_fields, data, pipeline_id=stage.pipeline_id, instance=stage), actor=actor)
     return stage
 
 
@@ -511,18 +522,20 @@ def stage_delete(*, actor: Actor, instance: Stage, expected_version: int | None 
 def _deal_contacts(
     actor: Actor, raw: list[Mapping[str, Any]] | None, errors: FieldErrors
 ) -> list[dict[str, Any]] | None:
+    """The people of a deal: each contact visible to the actor and listed once, with a trimmed role."""
     if raw is None:
         return None
+    contacts = visible_to(actor, Contact.objects.filter(pk__in=[item["contact_id"] for item in raw]))
+    known = set(contacts.values_list("pk", flat=True))  # one query, however many people
     cleaned: list[dict[str, Any]] = []
-    seen: set[int] = set()
     for index, item in enumerate(raw):
-        field = f"contacts.{index}.contact_id"
-        with errors.collect():
-            get_related(actor, Contact.objects.all(), item["contact_id"], field=field)
-            if item["contact_id"] in seen:
-                raise ValidationFailed({field: ["This contact is listed twice."]})
-            seen.add(item["contact_id"])
-            cleaned.append({"contact_id": item["contact_id"], "role": (item.get("role") or "").strip()})
+        contact_id = item["contact_id"]
+        if contact_id not in known:
+            errors.add(f"contacts.{index}.contact_id", f"No contact with id {contact_id}.")
+        elif any(line["contact_id"] == contact_id for line in cleaned):
+            errors.add(f"contacts.{index}.contact_id", "This contact is listed twice.")
+        else:
+            cleaned.append({"contact_id": contact_id, "role": (item.get("role") or "").strip()})
     return cleaned
 
 
@@ -539,16 +552,12 @@ def _replace_deal_contacts(deal: Deal, contacts: list[dict[str, Any]] | None) ->
 def _deal_fields(actor: Actor, data: Data, *, instance: Deal | None, errors: FieldErrors) -> dict[str, Any]:
     """Every deal field except its place (pipeline, stage, closing), which ``_entering`` decides."""
     fields = {**_text_fields(data, ("name",)), **_given_fields(data, ("amount",))}
-    _require(fields, "name", "A deal needs a name.", errors)
-    if fields.get("amount", 0) < 0:
-        errors.add("amount", "An amount is zero or more.")
+    _require(fields, "name", "A deal needs a name.", errors, creating=instance is None)
+    _not_negative(fields, ["amount"], errors)
     fields.update(_normalized(data, "currency", normalize_currency, errors, allow_blank=False))
     if "expected_close_date" in data:
         fields["expected_close_date"] = data["expected_close_date"]
-    if "company_id" in data:
-        with errors.collect():
-            get_related(actor, Company.objects.all(), data["company_id"], field="company_id")
-            fields["company_id"] = data["company_id"]
+    fields.update(_references(actor, data, {"company_id": Company}, errors))
     fields.update(owner_from(actor, data, errors=errors, default_to_actor=instance is None))
     fields.update(_custom_fields("deal", data, instance, errors))
     return fields
@@ -641,10 +650,9 @@ def deal_create(*, actor: Actor, data: Data) -> Deal:
     if stage is not None:
         fields.update(_entering(None, stage, data.get("lost_reason"), errors))
     errors.raise_if_any()
-    deal = create_audited(Deal(**fields), actor=actor)
+    deal = _create(Deal(**fields), actor=actor, tags=data.get("tags"))
     _record_stage_change(actor, deal, None)
     _replace_deal_contacts(deal, contacts)
-    set_tags(deal, data.get("tags"))
     deal_index(deal)
     return deal
 
@@ -723,25 +731,20 @@ def _product_fields(data: Data, *, instance: Product | None, errors: FieldErrors
         **_text_fields(data, ("name", "sku", "description")),
         **_given_fields(data, ("unit_price", "is_active")),
     }
-    _require(fields, "name", "A product needs a name.", errors)
-    _require(fields, "sku", "A product needs a SKU.", errors)
-    if fields.get("sku"):
-        message = "Another product has this SKU."
-        _check_unique(Product.objects.all(), instance, errors, "sku", message, sku=fields["sku"])
-    if fields.get("unit_price", 0) < 0:
-        errors.add("unit_price", "A price is zero or more.")
+    _require(fields, "name", "A product needs a name.", errors, creating=instance is None)
+    _require(fields, "sku", "A product needs a SKU.", errors, creating=instance is None)
+    _require(fields, "unit_price", "A product needs a price.", errors, creating=instance is None)
+    _check_unique(
+        fields, "sku", Product.objects.all(), instance, errors, message="Another product has this SKU."
+    )
+    _not_negative(fields, ["unit_price"], errors)
     fields.update(_normalized(data, "currency", normalize_currency, errors, allow_blank=False))
     return fields
 
 
 @transaction.atomic
 def product_create(*, actor: Actor, data: Data) -> Product:
-    errors = FieldErrors()
-    fields = _product_fields(data, instance=None, errors=errors)
-    if "unit_price" not in fields:
-        errors.add("unit_price", "This field is required.")
-    errors.raise_if_any()
-    return create_audited(Product(**fields), actor=actor)
+    return _create(Product(**_validated(_product_fields, data, instance=None)), actor=actor)
 
 
 @transaction.atomic
@@ -749,10 +752,7 @@ def product_update(
     *, actor: Actor, instance: Product, data: Data, expected_version: int | None = None
 ) -> Product:
     product = _locked(Product, instance, expected_version)
-    errors = FieldErrors()
-    fields = _product_fields(data, instance=product, errors=errors)
-    errors.raise_if_any()
-    _save(product, fields, actor=actor)
+    _save(product, _validated(_product_fields, data, instance=product), actor=actor)
     return product
 
 
@@ -814,12 +814,13 @@ def _clean_line(
         product = get_related(
             actor, Product.objects.all(), item.get("product_id"), field=f"{prefix}product_id"
         )
-    values = {
-        "quantity": item.get("quantity", Decimal(1)),
-        "unit_price": item.get("unit_price"),
-        "discount": item.get("discount") or Decimal(0),
-        "tax_rate": item.get("tax_rate") or Decimal(0),
+    defaults: dict[str, Any] = {
+        "quantity": Decimal(1),
+        "unit_price": None,
+        "discount": Decimal(0),
+        "tax_rate": Decimal(0),
     }
+    values = {name: default if item.get(name) is None else item[name] for name, default in defaults.items()}
     if values["unit_price"] is None and product is not None:
         if product.currency != currency:
             message = (
@@ -831,9 +832,7 @@ def _clean_line(
         errors.add(f"{prefix}unit_price", "Give a price, or a product to take it from.")
     if values["quantity"] <= 0:
         errors.add(f"{prefix}quantity", "A quantity is more than zero.")
-    for name in ("unit_price", "discount", "tax_rate"):
-        if values[name] is not None and values[name] < 0:
-            errors.add(f"{prefix}{name}", "This is zero or more.")
+    _not_negative(values, ["unit_price", "discount", "tax_rate"], errors, prefix)
     if values["tax_rate"] > 100:
         errors.add(f"{prefix}tax_rate", "A tax rate is a percentage from 0 to 100.")
     description = (item.get("description") or "").strip() or (product.name if product else "")
@@ -898,21 +897,19 @@ def _replace_lines(order: Order, lines: list[dict[str, Any]] | None) -> dict[str
 
 def _order_fields(actor: Actor, data: Data, *, instance: Order | None, errors: FieldErrors) -> dict[str, Any]:
     fields = {**_text_fields(data, ("number",)), **_given_fields(data, ("ordered_at",))}
-    _require(fields, "number", "An order number cannot be blank.", errors)
-    if fields.get("number"):
-        message = "Another order has this number."
-        _check_unique(Order.objects.all(), instance, errors, "number", message, number=fields["number"])
+    _require(fields, "number", "An order number cannot be blank.", errors, creating=False)
+    _check_unique(
+        fields, "number", Order.objects.all(), instance, errors, message="Another order has this number."
+    )
     for name, choices in (("status", Order.Status), ("sales_channel", Order.Channel)):
         if data.get(name) is not None:
             if data[name] not in choices.values:
                 errors.add(name, f"Use one of: {', '.join(choices.values)}.")
             fields[name] = data[name]
     fields.update(_normalized(data, "currency", normalize_currency, errors, allow_blank=False))
-    for name, model in (("contact_id", Contact), ("company_id", Company), ("deal_id", Deal)):
-        if name in data:
-            with errors.collect():
-                get_related(actor, model._default_manager.all(), data[name], field=name)
-                fields[name] = data[name]
+    fields.update(
+        _references(actor, data, {"contact_id": Contact, "company_id": Company, "deal_id": Deal}, errors)
+    )
     customer = [fields.get(name, getattr(instance, name, None)) for name in ("contact_id", "company_id")]
     if not any(customer):
         errors.add("contact_id", "An order is placed by a contact or a company: give one of them.")

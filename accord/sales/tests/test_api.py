@@ -17,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 def _created(response: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.json()
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def _fields(response: Any) -> dict[str, list[str]]:
     assert 400 <= response.status_code < 500, response.status_code
-    return response.json()["error"]["fields"]  # type: ignore[no-any-return]
+    return response.json()["error"]["fields"]
 
 
 def _ids(response: Any) -> list[int]:
