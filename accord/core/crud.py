@@ -18,7 +18,7 @@ from pydantic import create_model
 from accord.core.actors import Actor
 from accord.core.api import expected_version, set_etag
 from accord.core.pagination import paginate
-from accord.core.schemas import ErrorOut
+from accord.core.schemas import ErrorOut, RecordId
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
     (400, 401, 403, 404, 409, 412, 413, 422): ErrorOut,
@@ -106,7 +106,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         operation_id=f"get_{name}",
         summary=f"Read a {name}",
     )
-    def get_record(request: HttpRequest, record_id: int, response: HttpResponse) -> Model:
+    def get_record(request: HttpRequest, record_id: RecordId, response: HttpResponse) -> Model:
         instance = resource.get_record(actor=actor_of(request), pk=record_id)
         set_etag(response, instance.version)  # type: ignore[attr-defined]
         return instance
@@ -119,7 +119,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     )
     def update_record(
         request: HttpRequest,
-        record_id: int,
+        record_id: RecordId,
         payload: update_schema,  # type: ignore[valid-type]
         response: HttpResponse,
     ) -> Model:
@@ -140,7 +140,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         operation_id=f"delete_{name}",
         summary=f"Delete a {name}",
     )
-    def delete_record(request: HttpRequest, record_id: int) -> tuple[int, None]:
+    def delete_record(request: HttpRequest, record_id: RecordId) -> tuple[int, None]:
         actor = actor_of(request)
         instance = resource.get_record(actor=actor, pk=record_id)
         resource.delete(actor=actor, instance=instance, expected_version=expected_version(request))

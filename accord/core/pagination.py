@@ -43,7 +43,7 @@ def _decode(cursor: str, field: models.Field) -> tuple[Any, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, pk = json.loads(raw)
-        if not isinstance(pk, int):
+        if not isinstance(pk, int) or not 0 <= pk < 2**63:
             raise TypeError(pk)
         return field.to_python(value), pk
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):

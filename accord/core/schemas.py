@@ -1,7 +1,10 @@
 """Schema bases shared by every app's schemas (kept apart from the API plumbing in ``core.api``)."""
 
+import datetime as dt
+from typing import Annotated
+
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 
 class InputSchema(Schema):
@@ -18,3 +21,17 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+# Ids as clients send them: a positive 64-bit integer. Larger numbers would overflow the database
+# driver (SQLite raises OverflowError) and turn bad input into a 500.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class RecordOut(Schema):
+    """Fields every versioned record carries in API output."""
+
+    id: int
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime

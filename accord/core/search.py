@@ -10,6 +10,7 @@ The tiers stop as soon as enough hits are found, so a common name costs no more 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,17 @@ from accord.core.models import SearchEntry
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]{4,}$")
 MIN_SUBSTRING_LENGTH = 3
+# PostgreSQL's parser keeps an email or a host name as one token; these separators are turned into
+# spaces inside the full-text expression (and its index, migration core/0003) so that, as in SQLite's
+# unicode61 tokenizer, "lovelace" finds "ada.lovelace@example.com" as a word.
+POSTGRES_WORD_SEPARATORS = "@.-_+/:"
+POSTGRES_WORD_VECTOR = f"to_tsvector('simple', translate(e.text, '{POSTGRES_WORD_SEPARATORS}', '{' ' * len(POSTGRES_WORD_SEPARATORS)}'))"
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents, so 'José Müller' is found by 'jose muller' on every database."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 @dataclass(frozen=True)
@@ -32,13 +44,13 @@ class SearchHit:
 
 
 def search_text(title: str, terms: Iterable[str | None]) -> str:
-    """The indexed text: the lowercased title first (for tier 1), then every other term; phone
+    """The indexed text: the folded title first (for tier 1), then every other term; phone
     numbers are indexed as bare digits so '+1 (415) 555-0100' and '4155550100' both find them."""
-    parts = [title.lower()]
+    parts = [fold(title)]
     for term in terms:
         if not term:
             continue
-        parts.append(term.lstrip("+") if term.startswith("+") else term.lower())
+        parts.append(term.lstrip("+") if term.startswith("+") else fold(term))
     return " ".join(parts)
 
 
@@ -62,7 +74,7 @@ def search_index_remove(*, kind: str, object_id: int) -> None:
 
 
 def _normalise_query(query: str) -> str:
-    text = " ".join(query.lower().split())
+    text = " ".join(fold(query).split())
     if _PHONE_LIKE.match(text):
         return re.sub(r"\D", "", text)
     return text
@@ -97,7 +109,7 @@ def _word_rows(words: list[str], kinds: Sequence[str], limit: int) -> list[tuple
     if connection.vendor == "postgresql":
         sql = (
             "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
-            "WHERE to_tsvector('simple', e.text) @@ to_tsquery('simple', %s) "
+            f"WHERE {POSTGRES_WORD_VECTOR} @@ to_tsquery('simple', %s) "
             f"AND {kind_sql} LIMIT %s"
         )
         return _fetch(sql, [" & ".join(f"{word}:*" for word in words), *kind_params, limit])

@@ -7,16 +7,17 @@ from typing import Annotated
 
 from ninja import FilterLookup, FilterSchema
 
+from accord.core.schemas import RecordId
 from accord.customers.schemas import LifecycleStage, SizeBand
 
 
 class CompanyFilter(FilterSchema):
-    owner_id: Annotated[int | None, FilterLookup("owner_id")] = None
+    owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     industry: Annotated[str | None, FilterLookup("industry")] = None
     size_band: Annotated[SizeBand | None, FilterLookup("size_band")] = None
     country: Annotated[str | None, FilterLookup("country")] = None
     domain: Annotated[str | None, FilterLookup("domain")] = None
-    parent_id: Annotated[int | None, FilterLookup("parent_id")] = None
+    parent_id: Annotated[RecordId | None, FilterLookup("parent_id")] = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
     created_after: Annotated[dt.datetime | None, FilterLookup("created_at__gte")] = None
     created_before: Annotated[dt.datetime | None, FilterLookup("created_at__lt")] = None
@@ -24,9 +25,9 @@ class CompanyFilter(FilterSchema):
 
 
 class ContactFilter(FilterSchema):
-    owner_id: Annotated[int | None, FilterLookup("owner_id")] = None
+    owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     lifecycle_stage: Annotated[LifecycleStage | None, FilterLookup("lifecycle_stage")] = None
-    company_id: Annotated[int | None, FilterLookup("employments__company_id")] = None
+    company_id: Annotated[RecordId | None, FilterLookup("employments__company_id")] = None
     email: Annotated[str | None, FilterLookup("emails__email__iexact")] = None
     acquisition_source: Annotated[str | None, FilterLookup("acquisition_source")] = None
     acquisition_channel: Annotated[str | None, FilterLookup("acquisition_channel")] = None

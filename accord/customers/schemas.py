@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
-from accord.core.schemas import InputSchema
+from accord.core.schemas import InputSchema, RecordId, RecordOut
 from accord.customers.models import Company, Contact
 
 SizeBand = Literal["", "1", "2-10", "11-50", "51-200", "201-1000", "1001+"]
 LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "churned", "other"]
 Name = Annotated[str, Field(max_length=200)]
 ShortText = Annotated[str, Field(max_length=100)]
-
-
-class RecordOut(Schema):
-    id: int
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
 
 
 def tag_names(obj: Any) -> list[str]:
@@ -42,8 +34,8 @@ class CompanyIn(InputSchema):
     region: ShortText = ""
     postal_code: Annotated[str, Field(max_length=20)] = ""
     country: Annotated[str, Field(max_length=2)] = ""
-    parent_id: int | None = None
-    owner_id: int | None = None
+    parent_id: RecordId | None = None
+    owner_id: RecordId | None = None
     tags: list[str] = []
     custom_fields: dict[str, Any] = {}
 
@@ -61,8 +53,8 @@ class CompanyPatch(InputSchema):
     region: ShortText | None = None
     postal_code: Annotated[str, Field(max_length=20)] | None = None
     country: Annotated[str, Field(max_length=2)] | None = None
-    parent_id: int | None = None
-    owner_id: int | None = None
+    parent_id: RecordId | None = None
+    owner_id: RecordId | None = None
     tags: list[str] | None = None
     custom_fields: dict[str, Any] | None = None
 
@@ -103,7 +95,7 @@ class PhoneIn(InputSchema):
 
 
 class EmploymentIn(InputSchema):
-    company_id: int
+    company_id: RecordId
     role: Annotated[str, Field(max_length=150)] = ""
     is_current: bool = True
 
@@ -121,7 +113,7 @@ class PhoneOut(Schema):
 
 
 class EmploymentOut(Schema):
-    company_id: int
+    company_id: RecordId
     company_name: str
     role: str
     is_current: bool
@@ -138,7 +130,7 @@ class ContactIn(InputSchema):
     lifecycle_stage: LifecycleStage = "lead"
     acquisition_source: ShortText = ""
     acquisition_channel: Annotated[str, Field(max_length=50)] = ""
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     emails: list[EmailIn] = []
     phones: list[PhoneIn] = []
     employments: list[EmploymentIn] = []
@@ -153,7 +145,7 @@ class ContactPatch(InputSchema):
     lifecycle_stage: LifecycleStage | None = None
     acquisition_source: ShortText | None = None
     acquisition_channel: Annotated[str, Field(max_length=50)] | None = None
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     emails: list[EmailIn] | None = None
     phones: list[PhoneIn] | None = None
     employments: list[EmploymentIn] | None = None

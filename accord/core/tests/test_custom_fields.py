@@ -60,9 +60,12 @@ def test_required_fields_and_clearing() -> None:
 def test_filtering_by_custom_fields() -> None:
     Company.objects.create(name="A", custom_fields={"segment": "smb", "seats": 5, "vip": True})
     Company.objects.create(name="B", custom_fields={"segment": "enterprise", "seats": 50, "vip": False})
-    names = lambda params: sorted(
-        Company.objects.filter(custom_field_filter("company", params)).values_list("name", flat=True)
-    )  # noqa: E731
+
+    def names(params: dict[str, str]) -> list[str]:
+        return sorted(
+            Company.objects.filter(custom_field_filter("company", params)).values_list("name", flat=True)
+        )
+
     assert names({"cf.segment": "smb"}) == ["A"]
     assert names({"cf.seats": "50"}) == ["B"]
     assert names({"cf.vip": "false"}) == ["B"]
