@@ -29,6 +29,7 @@ Position = Annotated[int, Field(ge=0)]
 Reason = Annotated[str, Field(max_length=300)]
 Email = Annotated[str, Field(max_length=254)]
 Phone = Annotated[str, Field(max_length=40)]
+Domain = Annotated[str, Field(max_length=253)]
 
 
 # ---------------------------------------------------------------- leads
@@ -41,7 +42,7 @@ class LeadIn(InputSchema):
     phone: Phone = ""
     job_title: Annotated[str, Field(max_length=150)] = ""
     company_name: Name = ""
-    company_domain: str = ""
+    company_domain: Domain = ""
     source: ShortText = ""
     status: LeadStatusIn = "new"
     disqualified_reason: Reason = ""
@@ -58,7 +59,7 @@ class LeadPatch(InputSchema):
     phone: Phone | None = None
     job_title: Annotated[str, Field(max_length=150)] | None = None
     company_name: Name | None = None
-    company_domain: str | None = None
+    company_domain: Domain | None = None
     source: ShortText | None = None
     status: LeadStatusIn | None = None
     disqualified_reason: Reason | None = None

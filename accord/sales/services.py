@@ -57,6 +57,8 @@ Data = Mapping[str, Any]
 ModelT = TypeVar("ModelT", bound=models.Model)
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+# The largest amount the money columns (14 digits, 2 decimals) hold; a larger one is a field error, not a 500.
+MAX_MONEY = Decimal("999999999999.99")
 PLACES = {"quantity": Decimal("0.001"), "unit_price": CENT, "discount": CENT, "tax_rate": CENT}
 
 
@@ -215,6 +217,8 @@ def _lead_fields(actor: Actor, data: Data, *, instance: Lead | None, errors: Fie
     fields.update(_normalized(data, "email", normalize_email, errors))
     fields.update(_normalized(data, "phone", normalize_phone, errors))
     fields.update(_normalized(data, "company_domain", normalize_domain, errors))
+    if len(fields.get("company_domain", "")) > 253:
+        errors.add("company_domain", "A domain is at most 253 characters long.")
     status = data.get("status")
     if status is not None:
         current = instance.status if instance is not None else None
@@ -845,6 +849,8 @@ def _clean_line(
     amounts = line_amounts(**values)
     if amounts.net < 0:
         errors.add(f"{prefix}discount", "The discount is larger than the line's amount.")
+    if amounts.gross > MAX_MONEY:
+        errors.add(f"{prefix}quantity", "This line's amount is too large.")
     line = {"product_id": product.pk if product else None, "description": description, **values}
     return {**line, "line_total": amounts.net, "amounts": amounts}
 
@@ -860,7 +866,10 @@ def _clean_lines(
         _clean_line(actor, item, currency=currency, prefix=f"lines.{index}.", errors=errors)
         for index, item in enumerate(raw)
     ]
-    return [line for line in lines if line is not None]
+    cleaned = [line for line in lines if line is not None]
+    if max(_totals_of(cleaned).values()) > MAX_MONEY:
+        errors.add("lines", "The order's total is too large.")
+    return cleaned
 
 
 def _totals_of(lines: list[dict[str, Any]]) -> dict[str, Decimal]:

@@ -504,6 +504,37 @@ def test_bad_product_input_names_the_fields(api_client, payload, fields) -> None
     assert (response.status_code, set(_fields(response))) == (422, fields)
 
 
+BIG_LINE = {"description": "x", "quantity": "99", "unit_price": "9999999999.99"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "field"),
+    [
+        ("get", "/deals?amount_min=NaN", None, "amount_min"),
+        ("post", "/deals", {"name": "x", "amount": "Infinity"}, "amount"),
+        ("post", "/deals", {"name": "x", "company_id": 2**64}, "company_id"),
+        ("get", f"/deals/{2**63}", None, "record_id"),
+        (
+            "post",
+            "/leads",
+            {"family_name": "x", "company_domain": ("a" * 60 + ".") * 5 + "com"},
+            "company_domain",
+        ),
+        ("post", "/orders", {"lines": [{**BIG_LINE, "quantity": "99999999"}]}, "lines.0.quantity"),
+        ("post", "/orders", {"lines": [BIG_LINE] * 200}, "lines"),
+        ("get", "/orders?ordered_after=yesterday", None, "ordered_after"),
+    ],
+)
+def test_out_of_range_input_is_a_field_error_not_a_500(
+    api_client, actor: Actor, method, path, payload, field
+) -> None:
+    if path == "/orders" and payload is not None:
+        payload = {**payload, "contact_id": contact_create(actor=actor, data={"family_name": "X"}).pk}
+    response = api_client.get(path) if method == "get" else api_client.post(path, payload)
+    assert response.status_code == 422
+    assert field in _fields(response), response.json()
+
+
 def test_malformed_json_is_a_400_not_a_500(api_client) -> None:
     response = api_client.post("/deals", "{not json")
     assert (response.status_code, response.json()["error"]["code"]) == (400, "malformed_json")
@@ -577,3 +608,20 @@ def test_list_query_count_does_not_grow_with_rows(
         response = api_client.get(f"{path}?limit=100")
     assert len(_ids(response)) == rows + extra
     assert Deal.objects.count() == (rows if path == "/deals" else 0)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_stage_history_query_count_does_not_grow_with_rows(
+    api_client, actor: Actor, stages: dict[str, Stage], deal_data, django_assert_max_num_queries, rows
+) -> None:
+    from accord.sales.services import deal_move
+
+    deal = deal_create(actor=actor, data=deal_data)
+    for index in range(rows - 1):
+        deal = deal_move(
+            actor=actor, instance=deal, stage_id=stages["Propose" if index % 2 == 0 else "Qualify"].pk
+        )
+    # token lookup and its last-use stamp, the deal's visibility, the page with both stages joined
+    with django_assert_max_num_queries(4):
+        response = api_client.get(f"/deals/{deal.pk}/stage-history?limit=100")
+    assert len(_ids(response)) == rows
