@@ -43,7 +43,7 @@ def normalize_domain(value: str, *, field: str = "domain") -> str:
     host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
     host = host.removeprefix("www.").rstrip(".")
     labels = host.split(".")
-    if len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
+    if len(host) > 253 or len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
         raise ValidationFailed({field: [f"'{value}' is not a website domain."]})
     return host
 
