@@ -17,3 +17,11 @@ def test_live_schema_is_served(client) -> None:
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Accord API"
+
+
+def test_interactive_docs_load_nothing_from_a_cdn(client) -> None:
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "swagger-ui-bundle.js" in page
+    assert "cdn." not in page and "https://" not in page.split("<body")[0]
