@@ -16,13 +16,12 @@ from accord.activities.models import Interaction, InteractionContact, Task
 from accord.core.actors import Actor
 from accord.core.errors import FieldErrors, ValidationFailed
 from accord.core.services import (
-    assign_fields,
-    check_version,
-    create_audited,
-    delete_audited,
     get_related,
-    lock_for_update,
-    save_changes,
+    record_create,
+    record_delete,
+    record_locked,
+    record_save,
+    validated,
 )
 from accord.customers.models import Company, Contact
 from accord.customers.services import owner_from
@@ -159,7 +158,7 @@ def interaction_create(*, actor: Actor, data: Data) -> Interaction:
     fields = _interaction_fields(actor, data, instance=None, errors=errors)
     contact_ids = _clean_contact_ids(actor, data, errors)
     errors.raise_if_any()
-    interaction = create_audited(Interaction(**fields), actor=actor)
+    interaction = record_create(Interaction(**fields), actor=actor)
     _set_participants(interaction, contact_ids)
     return interaction
 
@@ -170,23 +169,22 @@ def interaction_update(
 ) -> Interaction:
     """Update an interaction; a new ``occurred_at`` is copied to every participant row in the same
     transaction, because contact timelines read the copy (one index range per contact)."""
-    interaction = lock_for_update(Interaction, instance.pk)
-    check_version(interaction, expected_version)
+    interaction = record_locked(Interaction, instance, expected_version)
     errors = FieldErrors()
     fields = _interaction_fields(actor, data, instance=interaction, errors=errors)
     contact_ids = _clean_contact_ids(actor, data, errors)
     errors.raise_if_any()
-    changes = assign_fields(interaction, fields)
-    changes.update(_set_participants(interaction, contact_ids))
-    if "occurred_at" in changes:
+    participants = _set_participants(interaction, contact_ids)
+    moved = "occurred_at" in fields and fields["occurred_at"] != interaction.occurred_at
+    record_save(interaction, fields, actor=actor, extra=participants)
+    if moved:
         interaction.participants.update(occurred_at=interaction.occurred_at)
-    return save_changes(interaction, changes, actor=actor)
+    return interaction
 
 
 @transaction.atomic
 def interaction_delete(*, actor: Actor, instance: Interaction, expected_version: int | None = None) -> None:
-    interaction = lock_for_update(Interaction, instance.pk)
-    delete_audited(interaction, actor=actor, expected_version=expected_version)
+    record_delete(Interaction, instance, actor=actor, expected_version=expected_version)
 
 
 # ---------------------------------------------------------------- tasks
@@ -231,23 +229,16 @@ def _task_fields(actor: Actor, data: Data, *, instance: Task | None, errors: Fie
 
 @transaction.atomic
 def task_create(*, actor: Actor, data: Data) -> Task:
-    errors = FieldErrors()
-    fields = _task_fields(actor, data, instance=None, errors=errors)
-    errors.raise_if_any()
-    return create_audited(Task(**fields), actor=actor)
+    return record_create(Task(**validated(_task_fields, actor, data, instance=None)), actor=actor)
 
 
 @transaction.atomic
 def task_update(*, actor: Actor, instance: Task, data: Data, expected_version: int | None = None) -> Task:
-    task = lock_for_update(Task, instance.pk)
-    check_version(task, expected_version)
-    errors = FieldErrors()
-    fields = _task_fields(actor, data, instance=task, errors=errors)
-    errors.raise_if_any()
-    return save_changes(task, assign_fields(task, fields), actor=actor)
+    task = record_locked(Task, instance, expected_version)
+    record_save(task, validated(_task_fields, actor, data, instance=task), actor=actor)
+    return task
 
 
 @transaction.atomic
 def task_delete(*, actor: Actor, instance: Task, expected_version: int | None = None) -> None:
-    task = lock_for_update(Task, instance.pk)
-    delete_audited(task, actor=actor, expected_version=expected_version)
+    record_delete(Task, instance, actor=actor, expected_version=expected_version)

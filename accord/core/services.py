@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from accord.core.actors import Actor
 from accord.core.audit import audit_write
-from accord.core.errors import Conflict, PreconditionFailed, ValidationFailed
+from accord.core.errors import Conflict, FieldErrors, PreconditionFailed, ValidationFailed
 from accord.core.models import Tag
 from accord.core.permissions import visible_to
+from accord.core.search import search_index_remove
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -120,3 +121,60 @@ def set_tags(instance: models.Model, names: list[str] | None) -> tuple[list[str]
         return None
     instance.tags.set(tags)  # type: ignore[attr-defined]
     return old, new
+
+
+# ------------------------------------------------------------------ the steps every service shares
+
+
+def validated(build: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The fields ``build(..., errors=)`` cleans, or one ValidationFailed that names every bad field."""
+    errors = FieldErrors()
+    fields = build(*args, errors=errors, **kwargs)
+    errors.raise_if_any()
+    return fields
+
+
+def record_create(record: ModelT, *, actor: Actor, tags: list[str] | None = None) -> ModelT:
+    """Insert a validated record with its audit entry (and its tags, for models that have them)."""
+    create_audited(record, actor=actor)
+    set_tags(record, tags)
+    return record
+
+
+def record_locked(model: type[ModelT], instance: ModelT, expected_version: int | None) -> ModelT:
+    """The current row, locked for this transaction, after the client's version was checked against it."""
+    record = lock_for_update(model, instance.pk)
+    check_version(record, expected_version)
+    return record
+
+
+def record_save(
+    record: models.Model,
+    fields: Mapping[str, Any],
+    *,
+    actor: Actor,
+    tags: list[str] | None = None,
+    extra: Mapping[str, tuple[Any, Any]] | None = None,
+) -> None:
+    """Apply validated fields, tags and ``extra`` changes (child rows) as one versioned, audited change."""
+    changes = assign_fields(record, fields)
+    changes.update(extra or {})
+    tag_change = set_tags(record, tags)
+    if tag_change:
+        changes["tags"] = tag_change
+    save_changes(record, changes, actor=actor)
+
+
+def record_delete(
+    model: type[ModelT],
+    instance: ModelT,
+    *,
+    actor: Actor,
+    expected_version: int | None,
+    search_kind: str = "",
+) -> None:
+    """Delete with its audit entry (and its search entry); 409 while other records still need it."""
+    record = lock_for_update(model, instance.pk)
+    if search_kind:
+        search_index_remove(kind=search_kind, object_id=record.pk)
+    delete_audited(record, actor=actor, expected_version=expected_version)

@@ -13,16 +13,14 @@ from accord.core.actors import Actor
 from accord.core.custom_fields import validate_custom_fields
 from accord.core.errors import FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
-from accord.core.search import search_index_remove, search_index_upsert
+from accord.core.search import search_index_upsert
 from accord.core.services import (
-    assign_fields,
-    check_version,
-    create_audited,
-    delete_audited,
     get_related,
-    lock_for_update,
-    save_changes,
-    set_tags,
+    record_create,
+    record_delete,
+    record_locked,
+    record_save,
+    validated,
 )
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment
 
@@ -108,11 +106,8 @@ def company_index(company: Company) -> None:
 
 @transaction.atomic
 def company_create(*, actor: Actor, data: Data) -> Company:
-    errors = FieldErrors()
-    fields = _company_fields(actor, data, instance=None, errors=errors)
-    errors.raise_if_any()
-    company = create_audited(Company(**fields), actor=actor)
-    set_tags(company, data.get("tags"))
+    fields = validated(_company_fields, actor, data, instance=None)
+    company = record_create(Company(**fields), actor=actor, tags=data.get("tags"))
     company_index(company)
     return company
 
@@ -121,25 +116,16 @@ def company_create(*, actor: Actor, data: Data) -> Company:
 def company_update(
     *, actor: Actor, instance: Company, data: Data, expected_version: int | None = None
 ) -> Company:
-    company = lock_for_update(Company, instance.pk)
-    check_version(company, expected_version)
-    errors = FieldErrors()
-    fields = _company_fields(actor, data, instance=company, errors=errors)
-    errors.raise_if_any()
-    changes = assign_fields(company, fields)
-    tag_change = set_tags(company, data.get("tags"))
-    if tag_change:
-        changes["tags"] = tag_change
-    save_changes(company, changes, actor=actor)
+    company = record_locked(Company, instance, expected_version)
+    fields = validated(_company_fields, actor, data, instance=company)
+    record_save(company, fields, actor=actor, tags=data.get("tags"))
     company_index(company)
     return company
 
 
 @transaction.atomic
 def company_delete(*, actor: Actor, instance: Company, expected_version: int | None = None) -> None:
-    company = lock_for_update(Company, instance.pk)
-    search_index_remove(kind="company", object_id=company.pk)
-    delete_audited(company, actor=actor, expected_version=expected_version)
+    record_delete(Company, instance, actor=actor, expected_version=expected_version, search_kind="company")
 
 
 # ---------------------------------------------------------------- contacts
@@ -308,9 +294,8 @@ def contact_create(*, actor: Actor, data: Data) -> Contact:
     fields = _contact_fields(actor, data, instance=None, errors=errors)
     children = _clean_children(actor, data, errors)
     errors.raise_if_any()
-    contact = create_audited(Contact(**fields), actor=actor)
+    contact = record_create(Contact(**fields), actor=actor, tags=data.get("tags"))
     _replace_children(contact, **children)
-    set_tags(contact, data.get("tags"))
     contact_index(contact)
     return contact
 
@@ -319,24 +304,18 @@ def contact_create(*, actor: Actor, data: Data) -> Contact:
 def contact_update(
     *, actor: Actor, instance: Contact, data: Data, expected_version: int | None = None
 ) -> Contact:
-    contact = lock_for_update(Contact, instance.pk)
-    check_version(contact, expected_version)
+    contact = record_locked(Contact, instance, expected_version)
     errors = FieldErrors()
     fields = _contact_fields(actor, data, instance=contact, errors=errors)
     children = _clean_children(actor, data, errors)
     errors.raise_if_any()
-    changes = assign_fields(contact, fields)
-    changes.update(_replace_children(contact, **children))
-    tag_change = set_tags(contact, data.get("tags"))
-    if tag_change:
-        changes["tags"] = tag_change
-    save_changes(contact, changes, actor=actor)
+    record_save(
+        contact, fields, actor=actor, tags=data.get("tags"), extra=_replace_children(contact, **children)
+    )
     contact_index(contact)
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, actor: Actor, instance: Contact, expected_version: int | None = None) -> None:
-    contact = lock_for_update(Contact, instance.pk)
-    search_index_remove(kind="contact", object_id=contact.pk)
-    delete_audited(contact, actor=actor, expected_version=expected_version)
+    record_delete(Contact, instance, actor=actor, expected_version=expected_version, search_kind="contact")

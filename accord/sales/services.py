@@ -20,16 +20,17 @@ from accord.core.custom_fields import validate_custom_fields
 from accord.core.errors import Conflict, FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
 from accord.core.permissions import visible_to
-from accord.core.search import search_index_remove, search_index_upsert
+from accord.core.search import search_index_upsert
 from accord.core.services import (
     assign_fields,
-    check_version,
     create_audited,
-    delete_audited,
     get_related,
-    lock_for_update,
+    record_create,
+    record_delete,
+    record_locked,
+    record_save,
     save_changes,
-    set_tags,
+    validated,
 )
 from accord.customers.models import Company, Contact
 from accord.customers.services import company_create, contact_create, contact_update, owner_from
@@ -150,57 +151,6 @@ def _references(
     return fields
 
 
-def _validated(build: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """The fields ``build`` cleans, or one ValidationFailed that names every bad field."""
-    errors = FieldErrors()
-    fields = build(*args, errors=errors, **kwargs)
-    errors.raise_if_any()
-    return fields
-
-
-def _create(record: ModelT, *, actor: Actor, tags: list[str] | None = None) -> ModelT:
-    create_audited(record, actor=actor)
-    set_tags(record, tags)
-    return record
-
-
-def _locked(model: type[ModelT], instance: ModelT, expected_version: int | None) -> ModelT:
-    record = lock_for_update(model, instance.pk)
-    check_version(record, expected_version)
-    return record
-
-
-def _save(
-    record: models.Model,
-    fields: Mapping[str, Any],
-    *,
-    actor: Actor,
-    tags: list[str] | None = None,
-    extra: Mapping[str, tuple[Any, Any]] | None = None,
-) -> None:
-    """Apply validated fields (and tags, when the model has them) as one versioned, audited change."""
-    changes = assign_fields(record, fields)
-    changes.update(extra or {})
-    tag_change = set_tags(record, tags)
-    if tag_change:
-        changes["tags"] = tag_change
-    save_changes(record, changes, actor=actor)
-
-
-def _delete(
-    model: type[ModelT],
-    instance: ModelT,
-    *,
-    actor: Actor,
-    expected_version: int | None,
-    search_kind: str = "",
-) -> None:
-    record = lock_for_update(model, instance.pk)
-    if search_kind:
-        search_index_remove(kind=search_kind, object_id=record.pk)
-    delete_audited(record, actor=actor, expected_version=expected_version)
-
-
 def _prefixed(error: ValidationFailed, prefix: str) -> ValidationFailed:
     return ValidationFailed({f"{prefix}{field}": messages for field, messages in error.fields.items()})
 
@@ -254,23 +204,23 @@ def lead_index(lead: Lead) -> None:
 
 @transaction.atomic
 def lead_create(*, actor: Actor, data: Data) -> Lead:
-    fields = _validated(_lead_fields, actor, data, instance=None)
-    lead = _create(Lead(**fields), actor=actor, tags=data.get("tags"))
+    fields = validated(_lead_fields, actor, data, instance=None)
+    lead = record_create(Lead(**fields), actor=actor, tags=data.get("tags"))
     lead_index(lead)
     return lead
 
 
 @transaction.atomic
 def lead_update(*, actor: Actor, instance: Lead, data: Data, expected_version: int | None = None) -> Lead:
-    lead = _locked(Lead, instance, expected_version)
-    _save(lead, _validated(_lead_fields, actor, data, instance=lead), actor=actor, tags=data.get("tags"))
+    lead = record_locked(Lead, instance, expected_version)
+    record_save(lead, validated(_lead_fields, actor, data, instance=lead), actor=actor, tags=data.get("tags"))
     lead_index(lead)
     return lead
 
 
 @transaction.atomic
 def lead_delete(*, actor: Actor, instance: Lead, expected_version: int | None = None) -> None:
-    _delete(Lead, instance, actor=actor, expected_version=expected_version, search_kind="lead")
+    record_delete(Lead, instance, actor=actor, expected_version=expected_version, search_kind="lead")
 
 
 @dataclass(frozen=True)
@@ -373,7 +323,7 @@ def lead_convert(
     this one transaction, so a failure at any step (say the deal) leaves nothing written. The lead
     row is locked first, so two concurrent conversions cannot both pass the "already converted" check.
     """
-    lead = _locked(Lead, instance, expected_version)
+    lead = record_locked(Lead, instance, expected_version)
     if lead.status == Lead.Status.CONVERTED:
         raise Conflict("This lead is already converted.")
     company = _conversion_company(actor, lead, company_id)
@@ -468,9 +418,9 @@ def pipeline_create(*, actor: Actor, data: Data) -> Pipeline:
     errors.raise_if_any()
     if fields.get("is_default"):
         _take_default(actor, None)
-    pipeline = _create(Pipeline(**fields), actor=actor)
+    pipeline = record_create(Pipeline(**fields), actor=actor)
     for stage in stages:
-        _create(Stage(pipeline=pipeline, **stage), actor=actor)
+        record_create(Stage(pipeline=pipeline, **stage), actor=actor)
     return pipeline
 
 
@@ -478,17 +428,17 @@ def pipeline_create(*, actor: Actor, data: Data) -> Pipeline:
 def pipeline_update(
     *, actor: Actor, instance: Pipeline, data: Data, expected_version: int | None = None
 ) -> Pipeline:
-    pipeline = _locked(Pipeline, instance, expected_version)
-    fields = _validated(_pipeline_fields, data, instance=pipeline)
+    pipeline = record_locked(Pipeline, instance, expected_version)
+    fields = validated(_pipeline_fields, data, instance=pipeline)
     if fields.get("is_default"):
         _take_default(actor, pipeline)
-    _save(pipeline, fields, actor=actor)
+    record_save(pipeline, fields, actor=actor)
     return pipeline
 
 
 @transaction.atomic
 def pipeline_delete(*, actor: Actor, instance: Pipeline, expected_version: int | None = None) -> None:
-    _delete(Pipeline, instance, actor=actor, expected_version=expected_version)
+    record_delete(Pipeline, instance, actor=actor, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -505,19 +455,21 @@ def stage_create(*, actor: Actor, data: Data) -> Stage:
     if "position" not in fields:
         last = pipeline.stages.aggregate(last=models.Max("position"))["last"]  # type: ignore[union-attr]
         fields["position"] = 0 if last is None else last + 1
-    return _create(Stage(pipeline=pipeline, **fields), actor=actor)
+    return record_create(Stage(pipeline=pipeline, **fields), actor=actor)
 
 
 @transaction.atomic
 def stage_update(*, actor: Actor, instance: Stage, data: Data, expected_version: int | None = None) -> Stage:
-    stage = _locked(Stage, instance, expected_version)
-    _save(stage, _validated(_stage_fields, data, pipeline_id=stage.pipeline_id, instance=stage), actor=actor)
+    stage = record_locked(Stage, instance, expected_version)
+    record_save(
+        stage, validated(_stage_fields, data, pipeline_id=stage.pipeline_id, instance=stage), actor=actor
+    )
     return stage
 
 
 @transaction.atomic
 def stage_delete(*, actor: Actor, instance: Stage, expected_version: int | None = None) -> None:
-    _delete(Stage, instance, actor=actor, expected_version=expected_version)
+    record_delete(Stage, instance, actor=actor, expected_version=expected_version)
 
 
 # ---------------------------------------------------------------- deals
@@ -654,7 +606,7 @@ def deal_create(*, actor: Actor, data: Data) -> Deal:
     if stage is not None:
         fields.update(_entering(None, stage, data.get("lost_reason"), errors))
     errors.raise_if_any()
-    deal = _create(Deal(**fields), actor=actor, tags=data.get("tags"))
+    deal = record_create(Deal(**fields), actor=actor, tags=data.get("tags"))
     _record_stage_change(actor, deal, None)
     _replace_deal_contacts(deal, contacts)
     deal_index(deal)
@@ -674,7 +626,7 @@ def deal_move(
     """Move a deal to another stage: history row, audit entry ``stage_move``, closing date and lost
     reason. Moving into another pipeline needs that ``pipeline_id`` and one of its stages. Moving to
     the stage the deal is in changes nothing but the lost reason."""
-    deal = _locked(Deal, instance, expected_version)
+    deal = record_locked(Deal, instance, expected_version)
     errors = FieldErrors()
     data = {"stage_id": stage_id, "pipeline_id": pipeline_id}
     stage = _target_stage(actor, data, deal=deal, errors=errors)
@@ -696,7 +648,7 @@ def _is_move(deal: Deal, data: Data) -> bool:
 def deal_update(*, actor: Actor, instance: Deal, data: Data, expected_version: int | None = None) -> Deal:
     """Update a deal; a new ``stage_id``/``pipeline_id`` goes through ``deal_move`` so that no stage
     change escapes the history. A lost reason may be given only for a deal in (or entering) a lost stage."""
-    deal = _locked(Deal, instance, expected_version)
+    deal = record_locked(Deal, instance, expected_version)
     errors = FieldErrors()
     fields = _deal_fields(actor, data, instance=deal, errors=errors)
     contacts = _deal_contacts(actor, data.get("contacts"), errors)
@@ -717,14 +669,16 @@ def deal_update(*, actor: Actor, instance: Deal, data: Data, expected_version: i
             pipeline_id=data.get("pipeline_id"),
             lost_reason=data.get("lost_reason"),
         )
-    _save(deal, fields, actor=actor, tags=data.get("tags"), extra=_replace_deal_contacts(deal, contacts))
+    record_save(
+        deal, fields, actor=actor, tags=data.get("tags"), extra=_replace_deal_contacts(deal, contacts)
+    )
     deal_index(deal)
     return deal
 
 
 @transaction.atomic
 def deal_delete(*, actor: Actor, instance: Deal, expected_version: int | None = None) -> None:
-    _delete(Deal, instance, actor=actor, expected_version=expected_version, search_kind="deal")
+    record_delete(Deal, instance, actor=actor, expected_version=expected_version, search_kind="deal")
 
 
 # ---------------------------------------------------------------- products
@@ -748,21 +702,21 @@ def _product_fields(data: Data, *, instance: Product | None, errors: FieldErrors
 
 @transaction.atomic
 def product_create(*, actor: Actor, data: Data) -> Product:
-    return _create(Product(**_validated(_product_fields, data, instance=None)), actor=actor)
+    return record_create(Product(**validated(_product_fields, data, instance=None)), actor=actor)
 
 
 @transaction.atomic
 def product_update(
     *, actor: Actor, instance: Product, data: Data, expected_version: int | None = None
 ) -> Product:
-    product = _locked(Product, instance, expected_version)
-    _save(product, _validated(_product_fields, data, instance=product), actor=actor)
+    product = record_locked(Product, instance, expected_version)
+    record_save(product, validated(_product_fields, data, instance=product), actor=actor)
     return product
 
 
 @transaction.atomic
 def product_delete(*, actor: Actor, instance: Product, expected_version: int | None = None) -> None:
-    _delete(Product, instance, actor=actor, expected_version=expected_version)
+    record_delete(Product, instance, actor=actor, expected_version=expected_version)
 
 
 # ---------------------------------------------------------------- orders
@@ -959,16 +913,16 @@ def order_create(*, actor: Actor, data: Data) -> Order:
 @transaction.atomic
 def order_update(*, actor: Actor, instance: Order, data: Data, expected_version: int | None = None) -> Order:
     """Update an order; new ``lines`` replace all of them and the totals are computed again."""
-    order = _locked(Order, instance, expected_version)
+    order = record_locked(Order, instance, expected_version)
     errors = FieldErrors()
     fields = _order_fields(actor, data, instance=order, errors=errors)
     currency = fields.get("currency", order.currency)
     lines = _clean_lines(actor, data.get("lines"), currency=currency, errors=errors)
     errors.raise_if_any()
-    _save(order, fields, actor=actor, extra=_replace_lines(order, lines))
+    record_save(order, fields, actor=actor, extra=_replace_lines(order, lines))
     return order
 
 
 @transaction.atomic
 def order_delete(*, actor: Actor, instance: Order, expected_version: int | None = None) -> None:
-    _delete(Order, instance, actor=actor, expected_version=expected_version)
+    record_delete(Order, instance, actor=actor, expected_version=expected_version)
