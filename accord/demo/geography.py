@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from accord.demo.names import words
+from accord.demo.sampling import group_offsets
 
 
 @dataclass(frozen=True)
@@ -323,7 +324,7 @@ class PhoneRanges:
     def __init__(self, ranges_by_country: list[tuple[tuple[str, int], ...]]) -> None:
         flat = [item for ranges in ranges_by_country for item in ranges]
         self.counts = np.array([len(ranges) for ranges in ranges_by_country])
-        self.offsets = np.concatenate([[0], np.cumsum(self.counts)[:-1]])
+        self.offsets = group_offsets(self.counts)
         self.prefixes = np.array([int(prefix) for prefix, _ in flat], dtype=np.int64)
         self.powers = np.array([10**digits for _, digits in flat], dtype=np.int64)
 

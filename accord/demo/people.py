@@ -46,6 +46,7 @@ class Vocabulary:
         self.slug_texts = sorted(set(slugs))
         index = {slug: position for position, slug in enumerate(self.slug_texts)}
         self.slug_ids = np.array([index[slug] for slug in slugs], dtype=np.int64)
+        self.initials = np.array([ord(slug[0]) for slug in slugs], dtype=np.int64)
 
     def draw(self, rng: np.random.Generator, culture: np.ndarray) -> np.ndarray:
         return self.offsets[culture] + rng.integers(0, self.counts[culture])
@@ -69,10 +70,11 @@ SIZE_BAND_HEADCOUNT = np.array([1, 2, 4, 7, 10, 14], dtype=float)
 LIFECYCLE = [choice for choice, _ in Contact.LifecycleStage.choices]
 ACQUISITION_SOURCES = list(names.ACQUISITION)
 
-# Local parts of email addresses. Each is decodable back to (pattern, given slug, family slug), and
-# slugs hold neither digits nor separators, so distinct keys plus a number on repeats give distinct
-# addresses.
+# Local parts of email addresses. Each is decodable back to (pattern, given part, family slug), where
+# the given part is the slug or, for INITIAL_PATTERN, only its first letter; slugs hold neither digits
+# nor separators, so distinct keys plus a number on repeats give distinct addresses.
 EMAIL_PATTERNS = ("{g}.{f}", "{g}_{f}", "{i}.{f}")
+INITIAL_PATTERN = 2
 
 
 @dataclass
@@ -87,8 +89,13 @@ class EmailRows:
     occurrence: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
+        given_part = np.where(
+            self.pattern == INITIAL_PATTERN,
+            len(GIVEN.slug_texts) + GIVEN.initials[self.given],
+            GIVEN.slug_ids[self.given],
+        )
         self.occurrence = occurrences(
-            combine_keys(self.domain, self.pattern, GIVEN.slug_ids[self.given], FAMILY.slug_ids[self.family])
+            combine_keys(self.domain, self.pattern, given_part, FAMILY.slug_ids[self.family])
         )
 
     def render(self, domains: Sequence[str], rows: slice) -> list[str]:

@@ -25,7 +25,7 @@ from accord.demo.people import (
     personal_emails,
 )
 from accord.demo.reference import PipelineStages
-from accord.demo.sampling import DAY, YEAR, rank_in_group, uniform_between, weighted
+from accord.demo.sampling import DAY, YEAR, group_offsets, rank_in_group, uniform_between, weighted
 from accord.sales.models import Deal, DealContact, DealStageChange, Lead
 
 OPEN, WON, LOST = 0, 1, 2
@@ -119,12 +119,14 @@ def plan_deals(
     created = np.maximum(created, companies.created[company] + DAY)
     gaps = np.where(step > 0, rng.exponential(MEAN_DAYS_IN_STAGE * DAY, len(step)), 0.0)
     elapsed = np.cumsum(gaps)
-    elapsed -= np.repeat(elapsed[np.concatenate([[0], np.cumsum(steps)[:-1]])], steps)
-    span = np.add.reduceat(gaps, np.concatenate([[0], np.cumsum(steps)[:-1]]))
+    first_step = group_offsets(steps)
+    elapsed -= np.repeat(elapsed[first_step], steps)
+    span = np.add.reduceat(gaps, first_step)
     room = (now - 3600 - created).astype(float)
     scale = np.minimum(1.0, room / np.maximum(span, 1.0))
     change_time = created[change_deal] + (elapsed * scale[change_deal]).astype(np.int64)
-    last_change = change_time[np.cumsum(steps) - 1]
+    last_step = np.cumsum(steps) - 1
+    last_change = change_time[last_step]
 
     owner = np.where(
         rng.random(count) < 0.85,
@@ -145,7 +147,7 @@ def plan_deals(
         company=company,
         pipeline=pipeline,
         outcome=outcome,
-        stage_id=change_to[np.cumsum(steps) - 1],
+        stage_id=change_to[last_step],
         created=created,
         last_change=last_change,
         owner=owner,

@@ -67,7 +67,7 @@ def combine_keys(*columns: np.ndarray) -> np.ndarray:
 
 def group_offsets(counts: np.ndarray) -> np.ndarray:
     """Start of each group in a flat array whose groups have these sizes."""
-    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    return (np.cumsum(counts) - counts).astype(np.int64)
 
 
 def rank_in_group(counts: np.ndarray) -> np.ndarray:
