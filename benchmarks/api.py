@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -153,7 +154,7 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
         "detail": {"method": "GET", "paths": [f"/api/v1/contacts/{pk}" for pk in samples["ids"]]},
         "search": {
             "method": "GET",
-            "paths": [f"/api/v1/search?q={term}&limit=20" for term in samples["terms"]],
+            "paths": [f"/api/v1/search?q={quote(term)}&limit=20" for term in samples["terms"]],
         },
         "create": {
             "method": "POST",

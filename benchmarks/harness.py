@@ -188,7 +188,9 @@ def wrk(
         )
     finally:
         os.unlink(script.name)
-    report_line = next(line for line in result.stdout.splitlines() if line.startswith("WRK "))
+    report_line = next((line for line in result.stdout.splitlines() if line.startswith("WRK ")), None)
+    if report_line is None:
+        raise RuntimeError(f"wrk printed no report:\n{result.stdout}\n{result.stderr}")
     report = json.loads(report_line[4:])
     return Timing(
         median_ms=report["p50_us"] / 1000,
