@@ -13,7 +13,7 @@ from typing import Any, Literal
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterSchema, Query, Router, Schema
-from pydantic import create_model
+from pydantic import BaseModel, create_model
 
 from accord.core.actors import Actor
 from accord.core.api import expected_version, set_etag
@@ -46,13 +46,17 @@ class Resource:
     create: Callable[..., Model]  # (*, actor, data) -> Model
     update: Callable[..., Model]  # (*, actor, instance, data, expected_version) -> Model
     delete: Callable[..., None]  # (*, actor, instance, expected_version) -> None
+    # Lists may show a lighter summary than the detail, with related data attached to the page in a
+    # fixed number of queries by ``load_page`` (see accord.customers.selectors.attach_tag_names).
+    list_schema: type[BaseModel] | None = None
+    load_page: Callable[[list[Any]], None] | None = None
 
 
-def page_schema(out_schema: type[Schema], plural: str) -> type[Schema]:
+def page_schema(item_schema: type[BaseModel], plural: str) -> type[Schema]:
     return create_model(
-        f"{out_schema.__name__.removesuffix('Out')}Page",
+        f"{item_schema.__name__.removesuffix('Out').removesuffix('ListItem')}Page",
         __base__=Schema,
-        items=(list[out_schema], ...),  # type: ignore[valid-type]
+        items=(list[item_schema], ...),  # type: ignore[valid-type]
         next_cursor=(str | None, None),
     )
 
@@ -67,7 +71,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
 
     @router.get(
         "",
-        response={200: page_schema(out_schema, resource.plural), **ERRORS},
+        response={200: page_schema(resource.list_schema or out_schema, resource.plural), **ERRORS},
         operation_id=f"list_{resource.plural}",
         summary=f"List {resource.plural}",
     )
@@ -83,6 +87,8 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
             actor=actor_of(request), filters=filters, query=q, params=request.GET
         )
         page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
+        if resource.load_page is not None:
+            resource.load_page(page.items)
         return {"items": page.items, "next_cursor": page.next_cursor}
 
     @router.post(

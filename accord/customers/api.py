@@ -5,7 +5,15 @@ from ninja import Router
 from accord.core.crud import Resource, add_crud_routes
 from accord.customers import selectors, services
 from accord.customers.filters import CompanyFilter, ContactFilter
-from accord.customers.schemas import CompanyIn, CompanyOut, CompanyPatch, ContactIn, ContactOut, ContactPatch
+from accord.customers.schemas import (
+    CompanyIn,
+    CompanyOut,
+    CompanyPatch,
+    ContactIn,
+    ContactListItem,
+    ContactOut,
+    ContactPatch,
+)
 
 companies = Router(tags=["Companies"])
 contacts = Router(tags=["Contacts"])
@@ -48,6 +56,8 @@ add_crud_routes(
             "-updated_at",
         ),
         list_records=selectors.contact_list,
+        list_schema=ContactListItem,
+        load_page=selectors.attach_tag_names,
         get_record=selectors.contact_get,
         create=services.contact_create,
         update=services.contact_update,
