@@ -54,7 +54,7 @@ def attach_tag_names(records: list[Contact] | list[Company]) -> None:
     if not records:
         return
     model = type(records[0])
-    through = model.tags.through  # type: ignore[attr-defined]
+    through = model.tags.through
     source = f"{model._meta.model_name}_id"
     names: dict[int, list[str]] = {record.pk: [] for record in records}
     rows = through.objects.filter(**{f"{source}__in": list(names)}).values_list(source, "tag__name")

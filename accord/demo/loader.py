@@ -23,6 +23,9 @@ from django.db import connections, models, transaction
 # A larger page cache while loading keeps the random-order index inserts (emails, names) in memory.
 SQLITE_LOAD_CACHE_KIB = 1024 * 1024
 CHUNK_ROWS = 50_000
+DEFER_INDEXES_FROM_ROWS = 50_000
+import os
+DEFER = os.environ.get("DEFER") == "1"
 
 
 def chunks(total: int, size: int = CHUNK_ROWS) -> Iterator[slice]:
@@ -158,8 +161,15 @@ class BulkLoader:
                 cursor.execute(f"PRAGMA cache_size={int(previous)}")
 
     @contextmanager
-    def table(self, model: type[models.Model], label: str | None = None) -> Iterator[TableWriter]:
-        """One table's load in one transaction: all of its rows or none of them."""
+    def table(
+        self, model: type[models.Model], label: str | None = None, *, expected_rows: int = 0
+    ) -> Iterator[TableWriter]:
+        """One table's load in one transaction: all of its rows or none of them.
+
+        When the load at least doubles a large table, its non-unique indexes are dropped and built
+        again at the end (one sort instead of a million random inserts); unique indexes stay, so
+        every constraint is still checked row by row.
+        """
         label = label or str(model._meta.verbose_name_plural)
         with transaction.atomic(using=self.using), self.connection.cursor() as cursor:
             table = self.quote(model._meta.db_table)
@@ -170,13 +180,39 @@ class BulkLoader:
                 f"SELECT COALESCE(MAX({self.quote(str(model._meta.pk.column))}), 0) + 1 FROM {table}"
             )
             load = TableLoad(model=model, label=label, first_id=int(cursor.fetchone()[0]))
+            rebuild = []
+            if expected_rows >= DEFER_INDEXES_FROM_ROWS and load.first_id - 1 < expected_rows and DEFER:
+                rebuild = self._drop_secondary_indexes(cursor, model._meta.db_table)
             writer = TableWriter(self, load)
             yield writer
+            for statement in rebuild:
+                cursor.execute(statement)
             for statement in self.connection.ops.sequence_reset_sql(no_style(), [model]):
                 cursor.execute(statement)
         load.seconds = time.perf_counter() - writer.started
         self.loads.append(load)
         self.report(load)
+
+    def _drop_secondary_indexes(self, cursor: Any, table: str) -> list[str]:
+        """Drop the table's non-unique indexes; the statements that create them again."""
+        if self.vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(
+                "SELECT index.relname, pg_get_indexdef(entry.indexrelid) FROM pg_index entry "
+                "JOIN pg_class index ON index.oid = entry.indexrelid "
+                "WHERE entry.indrelid = %s::regclass AND NOT entry.indisunique AND NOT entry.indisprimary",
+                [self.quote(table)],
+            )
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+                [table],
+            )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {self.quote(name)}")
+        return [definition for _, definition in indexes]
 
     def insert(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         with self.connection.cursor() as cursor:
