@@ -10,7 +10,8 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-DATA_DIR = Path(env.str("ACCORD_DATA_DIR", default=str(BASE_DIR / "data"))).resolve()
+# An empty ACCORD_DATA_DIR counts as unset, so it never silently means "the current folder".
+DATA_DIR = Path(env.str("ACCORD_DATA_DIR", default="") or BASE_DIR / "data").resolve()
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
