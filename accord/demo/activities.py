@@ -107,7 +107,7 @@ def write_interactions(
         deals.owner[np.maximum(about_deal, 0)],
         contacts.owner[contact],
     )
-    with loader.table(Interaction) as table:
+    with loader.table(Interaction, rows=count) as table:
         first_id = table.first_id
         for rows in chunks(count):
             chunk_kinds = kind_list[rows]
@@ -202,7 +202,7 @@ def _write_participants(
     interaction = np.repeat(np.arange(count), 3)
     keep = people >= 0
     interaction, people = interaction[keep], people[keep]
-    with loader.table(InteractionContact, "interaction contacts") as table:
+    with loader.table(InteractionContact, "interaction contacts", rows=len(people)) as table:
         for rows in chunks(len(people)):
             table.write(
                 rows.stop - rows.start,
@@ -273,7 +273,7 @@ def write_tasks(
     priority = weighted(rng, list(TASK_PRIORITY_WEIGHTS.values()), count)
     title_draw = rng.integers(0, 1 << 30, count).tolist()
     fallback_owner = user_ids[rng.integers(0, len(user_ids), count)]
-    with loader.table(Task) as table:
+    with loader.table(Task, rows=count) as table:
         for rows in chunks(count):
             chunk_target = target[rows].tolist()
             chunk_record = record[rows].tolist()

@@ -24,8 +24,6 @@ from django.db import connections, models, transaction
 SQLITE_LOAD_CACHE_KIB = 1024 * 1024
 CHUNK_ROWS = 50_000
 DEFER_INDEXES_FROM_ROWS = 50_000
-import os
-DEFER = os.environ.get("DEFER") == "1"
 
 
 def chunks(total: int, size: int = CHUNK_ROWS) -> Iterator[slice]:
@@ -162,9 +160,9 @@ class BulkLoader:
 
     @contextmanager
     def table(
-        self, model: type[models.Model], label: str | None = None, *, expected_rows: int = 0
+        self, model: type[models.Model], label: str | None = None, *, rows: int
     ) -> Iterator[TableWriter]:
-        """One table's load in one transaction: all of its rows or none of them.
+        """One table's load of ``rows`` rows in one transaction: all of them or none.
 
         When the load at least doubles a large table, its non-unique indexes are dropped and built
         again at the end (one sort instead of a million random inserts); unique indexes stay, so
@@ -180,13 +178,13 @@ class BulkLoader:
                 f"SELECT COALESCE(MAX({self.quote(str(model._meta.pk.column))}), 0) + 1 FROM {table}"
             )
             load = TableLoad(model=model, label=label, first_id=int(cursor.fetchone()[0]))
-            rebuild = []
-            if expected_rows >= DEFER_INDEXES_FROM_ROWS and load.first_id - 1 < expected_rows and DEFER:
-                rebuild = self._drop_secondary_indexes(cursor, model._meta.db_table)
+            defer_indexes = rows >= DEFER_INDEXES_FROM_ROWS and load.first_id - 1 < rows
+            dropped = self._drop_secondary_indexes(cursor, model._meta.db_table) if defer_indexes else []
             writer = TableWriter(self, load)
             yield writer
-            for statement in rebuild:
-                cursor.execute(statement)
+            if load.rows != rows:
+                raise ValueError(f"{label}: {load.rows} rows written instead of {rows}")
+            self._create_indexes(cursor, dropped)
             for statement in self.connection.ops.sequence_reset_sql(no_style(), [model]):
                 cursor.execute(statement)
         load.seconds = time.perf_counter() - writer.started
@@ -213,6 +211,17 @@ class BulkLoader:
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {self.quote(name)}")
         return [definition for _, definition in indexes]
+
+    def _create_indexes(self, cursor: Any, statements: list[str]) -> None:
+        if not statements:
+            return
+        if self.vendor == "postgresql":
+            # Django's foreign keys are deferred; their pending checks must run before CREATE INDEX.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for statement in statements:
+            cursor.execute(statement)
+        if self.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     def insert(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         with self.connection.cursor() as cursor:

@@ -186,7 +186,7 @@ def write_orders(
     year = purchases.order_time.astype("datetime64[s]").astype("datetime64[Y]").astype(np.int64) + 1970
     company = contacts.company[purchases.order_contact]
     currency = settings.ACCORD_DEFAULT_CURRENCY
-    with loader.table(Order) as table:
+    with loader.table(Order, rows=count) as table:
         purchases.first_id = table.first_id
         for rows in chunks(count):
             ids = range(table.first_id + rows.start, table.first_id + rows.stop)
@@ -233,7 +233,7 @@ def write_orders(
 def _write_lines(loader: BulkLoader, purchases: Purchases, product_ids: np.ndarray) -> None:
     line_order = np.repeat(np.arange(purchases.order_count), np.diff(purchases.line_offsets))
     product_names = [spec.name for spec in CATALOGUE]
-    with loader.table(OrderLine, "order lines") as table:
+    with loader.table(OrderLine, "order lines", rows=len(line_order)) as table:
         for rows in chunks(len(line_order)):
             table.write(
                 rows.stop - rows.start,

@@ -232,7 +232,7 @@ def write_companies(loader: BulkLoader, rng: np.random.Generator, companies: Com
     digits = rng.integers(0, 1 << 30, (companies.count, 8)).tolist()
     house = rng.integers(1, 180, companies.count).tolist()
     updated = uniform_between(rng, companies.created, np.full(companies.count, now))
-    with loader.table(Company) as table:
+    with loader.table(Company, rows=companies.count) as table:
         companies.first_id = table.first_id
         for rows in chunks(companies.count):
             places = [geography.COUNTRIES[c] for c in companies.country[rows].tolist()]
@@ -410,7 +410,7 @@ def write_contacts(
     weights = [weight for _, weight in names.ACQUISITION.values()]
     source = weighted(rng, weights, contacts.count)
     updated = uniform_between(rng, contacts.created, np.full(contacts.count, now))
-    with loader.table(Contact) as table:
+    with loader.table(Contact, rows=contacts.count) as table:
         contacts.first_id = table.first_id
         for rows in chunks(contacts.count):
             sources = [ACQUISITION_SOURCES[s] for s in source[rows].tolist()]
@@ -437,7 +437,7 @@ def _write_emails(loader: BulkLoader, contacts: Contacts) -> None:
     rows_total = len(contacts.emails.owner)
     is_primary = rank_in_group(np.diff(contacts.email_offsets)) == 0
     is_work = contacts.emails.domain < len(contacts.email_domains) - len(FREE_MAIL_DOMAINS)
-    with loader.table(ContactEmail, "contact emails") as table:
+    with loader.table(ContactEmail, "contact emails", rows=rows_total) as table:
         for rows in chunks(rows_total):
             table.write(
                 rows.stop - rows.start,
@@ -452,7 +452,7 @@ def _write_emails(loader: BulkLoader, contacts: Contacts) -> None:
 
 def _write_phones(loader: BulkLoader, contacts: Contacts) -> None:
     is_primary = rank_in_group(np.diff(contacts.phone_offsets)) == 0
-    with loader.table(ContactPhone, "contact phones") as table:
+    with loader.table(ContactPhone, "contact phones", rows=len(contacts.phones)) as table:
         for rows in chunks(len(contacts.phones)):
             table.write(
                 rows.stop - rows.start,
@@ -481,7 +481,7 @@ def _write_employments(
     contact, company = contact[order], company[order]
     role = np.concatenate([titles[current], rng.integers(0, len(names.JOB_TITLES), len(former))])[order]
     is_current = np.concatenate([np.ones(len(current), bool), np.zeros(len(former), bool)])[order]
-    with loader.table(Employment) as table:
+    with loader.table(Employment, rows=len(contact)) as table:
         for rows in chunks(len(contact)):
             table.write(
                 rows.stop - rows.start,
@@ -518,7 +518,7 @@ def write_tags(
         rank_in_group(tag_counts) == 1, np.repeat(second_offset, tag_counts), 0
     )
     label = f"{model._meta.verbose_name} tags"
-    with loader.table(through, label) as table:
+    with loader.table(through, label, rows=len(owner)) as table:
         for rows in chunks(len(owner)):
             table.write(
                 rows.stop - rows.start,

@@ -185,7 +185,7 @@ def write_deals(
     expected_close = np.maximum(expected_close, deals.created // DAY)
     is_closed = deals.outcome != OPEN
     lost_reason = rng.integers(0, len(names.LOST_REASONS), deals.count)
-    with loader.table(Deal) as table:
+    with loader.table(Deal, rows=deals.count) as table:
         deals.first_id = table.first_id
         for rows in chunks(deals.count):
             closed_at = loader.datetimes(deals.last_change[rows])
@@ -213,7 +213,7 @@ def write_deals(
                 },
             )
     _write_deal_contacts(loader, rng, deals, contacts, employees)
-    with loader.table(DealStageChange, "deal stage changes") as table:
+    with loader.table(DealStageChange, "deal stage changes", rows=len(deals.change_deal)) as table:
         for rows in chunks(len(deals.change_deal)):
             table.write(
                 rows.stop - rows.start,
@@ -243,7 +243,7 @@ def _write_deal_contacts(
     keep = person >= 0
     deal, person = deal[keep], person[keep]
     role = rng.integers(0, len(names.DEAL_ROLES), len(deal))
-    with loader.table(DealContact, "deal contacts") as table:
+    with loader.table(DealContact, "deal contacts", rows=len(deal)) as table:
         for rows in chunks(len(deal)):
             table.write(
                 rows.stop - rows.start,
@@ -389,7 +389,7 @@ def write_leads(
     updated = uniform_between(rng, leads.created, np.full(leads.count, now))
     updated = np.where(is_converted, np.maximum(updated, deals.created[safe_deal]), updated)
     converted_at = loader.datetimes(deals.created[safe_deal])
-    with loader.table(Lead) as table:
+    with loader.table(Lead, rows=leads.count) as table:
         leads.first_id = table.first_id
         for rows in chunks(leads.count):
             converted = is_converted[rows].tolist()

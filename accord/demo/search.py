@@ -22,7 +22,9 @@ Entry = tuple[int | None, str, str, str]  # owner id, title, subtitle, text
 def write_search_entries(
     loader: BulkLoader, companies: Companies, contacts: Contacts, leads: Leads, deals: Deals
 ) -> None:
-    with loader.table(SearchEntry, "search entries") as table:
+    with loader.table(
+        SearchEntry, "search entries", rows=companies.count + contacts.count + leads.count + deals.count
+    ) as table:
         for rows in chunks(companies.count):
             _write(
                 table, SearchEntry.Kind.COMPANY, companies.first_id + rows.start, _companies(companies, rows)

@@ -11,7 +11,7 @@ from typing import Any
 
 import phonenumbers
 import pytest
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 
 from accord.activities.models import Interaction, InteractionContact, Task
@@ -20,7 +20,7 @@ from accord.core.normalize import normalize_email
 from accord.core.search import search
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment
 from accord.customers.services import company_index, contact_index
-from accord.demo import generate
+from accord.demo import generate, loader
 from accord.demo.generate import DemoResult, load_demo, start_of_day
 from accord.demo.reference import CATALOGUE, PIPELINES
 from accord.sales.models import (
@@ -318,6 +318,25 @@ def test_the_same_seed_gives_the_same_data() -> None:
     delete_demo_records()
     load_demo(contacts=CONTACTS, seed=SEED + 1, today=TODAY, out=io.StringIO())
     assert demo_checksum() != before
+
+
+def test_large_loads_rebuild_the_indexes_they_drop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loads that dwarf a table drop its non-unique indexes and create them again, unchanged."""
+    tables = [model._meta.db_table for model in (Contact, ContactEmail, Order, SearchEntry)]
+
+    def indexes() -> dict[str, dict[str, Any]]:
+        with connection.cursor() as cursor:
+            return {table: connection.introspection.get_constraints(cursor, table) for table in tables}
+
+    before = indexes()
+    delete_demo_records()
+    monkeypatch.setattr(loader, "DEFER_INDEXES_FROM_ROWS", 1)
+    load_demo(contacts=CONTACTS, seed=SEED, today=TODAY, out=io.StringIO())
+
+    assert indexes() == before
+    contact = Contact.objects.order_by("id").first()
+    assert contact is not None
+    assert contact.pk in [hit.object_id for hit in search(contact.full_name, kinds=["contact"], limit=200)]
 
 
 def test_a_failed_load_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:
