@@ -21,7 +21,7 @@ from django.core.management.color import no_style
 from django.db import connections, models, transaction
 
 # A larger page cache while loading keeps the random-order index inserts (emails, names) in memory.
-SQLITE_LOAD_CACHE_KIB = 1024 * 1024
+SQLITE_LOAD_CACHE_KIB = 256 * 1024
 CHUNK_ROWS = 50_000
 DEFER_INDEXES_FROM_ROWS = 50_000
 

@@ -1,7 +1,7 @@
 """Companies and contacts of the demo, with their emails, phones, employments and tags.
 
 Everything is planned first as numpy arrays of small integers (indexes into the word lists), which
-keeps a million people in a few tens of megabytes; strings are rendered chunk by chunk while
+costs about a hundred bytes per person; strings are rendered chunk by chunk while
 writing. Indexes become database ids once a table is loaded (``first_id + index``).
 """
 
@@ -38,10 +38,9 @@ class Vocabulary:
     as a small integer (two spellings with one slug, 'Müller' and 'Mueller', share it)."""
 
     def __init__(self, by_culture: dict[str, tuple[str, ...]]) -> None:
-        self.words: list[str] = [word for culture in CULTURES for word in by_culture[culture]]
-        counts = np.array([len(by_culture[culture]) for culture in CULTURES])
-        self.offsets = group_offsets(counts)
-        self.counts = counts
+        self.words: list[str] = [word for words in by_culture.values() for word in words]
+        self.counts = np.array([len(words) for words in by_culture.values()])
+        self.offsets = group_offsets(self.counts)
         slugs = [ascii_slug(word) for word in self.words]
         self.slug_texts = sorted(set(slugs))
         index = {slug: position for position, slug in enumerate(self.slug_texts)}
@@ -49,11 +48,14 @@ class Vocabulary:
         self.initials = np.array([ord(slug[0]) for slug in slugs], dtype=np.int64)
 
     def draw(self, rng: np.random.Generator, culture: np.ndarray) -> np.ndarray:
+        """One word of each given culture (an index into CULTURES, the order of the word lists)."""
         return self.offsets[culture] + rng.integers(0, self.counts[culture])
 
 
 GIVEN = Vocabulary(names.GIVEN_NAMES)
 FAMILY = Vocabulary(names.FAMILY_NAMES)
+# First words of company names: the prefixes, then every family name (index = prefixes + FAMILY index).
+COMPANY_HEADS = Vocabulary({"prefixes": names.COMPANY_PREFIXES, **names.FAMILY_NAMES})
 BUSINESSES: list[tuple[str, str]] = [
     (word, industry)
     for industry, business_words in names.COMPANY_BUSINESSES.items()
@@ -98,7 +100,7 @@ class EmailRows:
             combine_keys(self.domain, self.pattern, given_part, FAMILY.slug_ids[self.family])
         )
 
-    def render(self, domains: Sequence[str], rows: slice) -> list[str]:
+    def render(self, domains: Sequence[str], rows: slice | np.ndarray) -> list[str]:
         given_slugs = GIVEN.slug_ids[self.given[rows]].tolist()
         family_slugs = FAMILY.slug_ids[self.family[rows]].tolist()
         result = []
@@ -133,7 +135,8 @@ def company_names(rng: np.random.Generator, country: np.ndarray) -> CompanyNames
     first = np.where(from_family, len(names.COMPANY_PREFIXES) + family, prefix)
     business = rng.integers(0, len(BUSINESSES), size)
     legal_draw = rng.integers(0, 1 << 30, size)
-    occurrence = occurrences(combine_keys(first, business, country))
+    # Keyed by the slug of the first word: 'Fontana' the prefix and 'Fontana' the family name share a domain.
+    occurrence = occurrences(combine_keys(COMPANY_HEADS.slug_ids[first], business, country))
     result = CompanyNames(names=[], domains=[], industry=[])
     for first_word, business_index, country_index, legal, repeat in zip(
         first.tolist(),
@@ -144,11 +147,7 @@ def company_names(rng: np.random.Generator, country: np.ndarray) -> CompanyNames
         strict=True,
     ):
         word, industry = BUSINESSES[business_index]
-        head = (
-            names.COMPANY_PREFIXES[first_word]
-            if first_word < len(names.COMPANY_PREFIXES)
-            else FAMILY.words[first_word - len(names.COMPANY_PREFIXES)]
-        )
+        head = COMPANY_HEADS.words[first_word]
         place = geography.COUNTRIES[country_index]
         legal_form = place.legal_forms[legal % len(place.legal_forms)]
         result.names.append(f"{head} {word} {legal_form}")

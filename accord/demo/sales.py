@@ -68,78 +68,31 @@ def plan_deals(
     *,
     now: int,
 ) -> Deals:
+    # A deal is with a company through one of its people, so bigger companies have more deals.
     contact = employees.contacts[rng.integers(0, len(employees.contacts), count)]
     company = contacts.company[contact]
-    pipeline = weighted(rng, PIPELINE_WEIGHTS, count)
-    outcome = weighted(rng, OUTCOME_WEIGHTS, count)
-    open_counts = np.array([len(p.open_stage_ids) for p in pipelines])
-    # Open deals thin out towards the last stages; lost deals drop out anywhere.
-    stage_draw = rng.random(count)
-    open_position = np.floor(open_counts[pipeline] * (1 - np.sqrt(stage_draw))).astype(np.int64)
-    lost_position = np.floor(open_counts[pipeline] * stage_draw).astype(np.int64)
-    # The first deals visit every stage of every pipeline once, so that no board column is empty.
-    covered = 0
-    for index, stages in enumerate(pipelines):
-        for position in range(len(stages.open_stage_ids) + 2):
-            if covered < count:
-                pipeline[covered] = index
-                outcome[covered] = (
-                    OPEN
-                    if position < len(stages.open_stage_ids)
-                    else position - len(stages.open_stage_ids) + 1
-                )
-                open_position[covered] = lost_position[covered] = min(
-                    position, len(stages.open_stage_ids) - 1
-                )
-                covered += 1
-    open_steps = np.where(
-        outcome == WON, open_counts[pipeline], np.where(outcome == OPEN, open_position, lost_position) + 1
-    )
-    steps = open_steps + (outcome != OPEN)
-
-    padded_open = np.zeros((len(pipelines), int(open_counts.max())), dtype=np.int64)
-    for index, stages in enumerate(pipelines):
-        padded_open[index, : len(stages.open_stage_ids)] = stages.open_stage_ids
-    final_stage = np.array([[0, p.won_stage_id, p.lost_stage_id] for p in pipelines])[pipeline, outcome]
-    change_deal = np.repeat(np.arange(count), steps)
-    step = rank_in_group(steps)
-    is_final = step >= open_steps[change_deal]
-    change_to = np.where(
-        is_final,
-        final_stage[change_deal],
-        padded_open[pipeline[change_deal], np.minimum(step, padded_open.shape[1] - 1)],
-    )
-    change_from = np.zeros(len(change_to), dtype=np.int64)
-    change_from[1:] = np.where(step[1:] > 0, change_to[:-1], 0)
-
-    is_open = outcome == OPEN
+    pipeline, outcome, open_steps = _outcomes(rng, count, pipelines)
+    change_deal, change_from, change_to = _stage_walks(pipelines, pipeline, outcome, open_steps)
+    steps = np.bincount(change_deal, minlength=count)
     created = np.where(
-        is_open, now - rng.integers(DAY, 240 * DAY, count), now - rng.integers(90 * DAY, 3 * YEAR, count)
+        outcome == OPEN,
+        now - rng.integers(DAY, 240 * DAY, count),
+        now - rng.integers(90 * DAY, 3 * YEAR, count),
     )
     created = np.maximum(created, companies.created[company] + DAY)
-    gaps = np.where(step > 0, rng.exponential(MEAN_DAYS_IN_STAGE * DAY, len(step)), 0.0)
-    elapsed = np.cumsum(gaps)
-    first_step = group_offsets(steps)
-    elapsed -= np.repeat(elapsed[first_step], steps)
-    span = np.add.reduceat(gaps, first_step)
-    room = (now - 3600 - created).astype(float)
-    scale = np.minimum(1.0, room / np.maximum(span, 1.0))
-    change_time = created[change_deal] + (elapsed * scale[change_deal]).astype(np.int64)
+    change_time = _walk_times(rng, created, steps, now=now)
     last_step = np.cumsum(steps) - 1
-    last_change = change_time[last_step]
-
     owner = np.where(
         rng.random(count) < 0.85,
         companies.owner[company],
         companies.owner[rng.integers(0, companies.count, count)],
     )
-    pipeline_names = [p.name for p in pipelines]
     offering_draw = rng.integers(0, 1 << 30, count).tolist()
     deal_names = []
     for company_index, pipeline_index, draw in zip(
         company.tolist(), pipeline.tolist(), offering_draw, strict=True
     ):
-        offerings = names.DEAL_OFFERINGS[pipeline_names[pipeline_index]]
+        offerings = names.DEAL_OFFERINGS[pipelines[pipeline_index].name]
         deal_names.append(f"{companies.labels.names[company_index]} – {offerings[draw % len(offerings)]}")
     return Deals(
         count=count,
@@ -149,7 +102,7 @@ def plan_deals(
         outcome=outcome,
         stage_id=change_to[last_step],
         created=created,
-        last_change=last_change,
+        last_change=change_time[last_step],
         owner=owner,
         names=deal_names,
         change_deal=change_deal,
@@ -157,6 +110,67 @@ def plan_deals(
         change_to=change_to,
         change_time=change_time,
     )
+
+
+def _outcomes(
+    rng: np.random.Generator, count: int, pipelines: tuple[PipelineStages, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pipeline, outcome, number of open stages walked) per deal. Open deals thin out towards the
+    last stages, lost ones drop out anywhere; the first deals visit every stage once, so that no
+    column of a board is empty."""
+    pipeline = weighted(rng, PIPELINE_WEIGHTS, count)
+    outcome = weighted(rng, OUTCOME_WEIGHTS, count)
+    open_counts = np.array([len(p.open_stage_ids) for p in pipelines])[pipeline]
+    draw = rng.random(count)
+    open_position = np.minimum(np.floor(open_counts * (1 - np.sqrt(draw))), open_counts - 1).astype(np.int64)
+    lost_position = np.floor(open_counts * draw).astype(np.int64)
+    open_steps = np.where(
+        outcome == WON, open_counts, np.where(outcome == OPEN, open_position, lost_position) + 1
+    )
+    examples = [
+        (index, kind, walked)
+        for index, stages in enumerate(pipelines)
+        for kind, walked in [(OPEN, n + 1) for n in range(len(stages.open_stage_ids))]
+        + [(WON, len(stages.open_stage_ids)), (LOST, len(stages.open_stage_ids))]
+    ]
+    for deal, (index, kind, walked) in enumerate(examples[:count]):
+        pipeline[deal], outcome[deal], open_steps[deal] = index, kind, walked
+    return pipeline, outcome, open_steps
+
+
+def _stage_walks(
+    pipelines: tuple[PipelineStages, ...], pipeline: np.ndarray, outcome: np.ndarray, open_steps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stage history of every deal, oldest first: (deal, from stage id or 0, to stage id)."""
+    steps = open_steps + (outcome != OPEN)
+    widest = max(len(p.open_stage_ids) for p in pipelines)
+    open_stage = np.zeros((len(pipelines), widest), dtype=np.int64)
+    for index, stages in enumerate(pipelines):
+        open_stage[index, : len(stages.open_stage_ids)] = stages.open_stage_ids
+    final_stage = np.array([[0, p.won_stage_id, p.lost_stage_id] for p in pipelines])[pipeline, outcome]
+    change_deal = np.repeat(np.arange(len(pipeline)), steps)
+    step = rank_in_group(steps)
+    change_to = np.where(
+        step >= open_steps[change_deal],
+        final_stage[change_deal],
+        open_stage[pipeline[change_deal], np.minimum(step, widest - 1)],
+    )
+    change_from = np.zeros(len(change_to), dtype=np.int64)
+    change_from[1:] = np.where(step[1:] > 0, change_to[:-1], 0)
+    return change_deal, change_from, change_to
+
+
+def _walk_times(rng: np.random.Generator, created: np.ndarray, steps: np.ndarray, *, now: int) -> np.ndarray:
+    """When each step happened: the first at creation, then exponential stays in each stage, squeezed
+    where needed so that the last step happened before now."""
+    step = rank_in_group(steps)
+    gaps = np.where(step > 0, rng.exponential(MEAN_DAYS_IN_STAGE * DAY, len(step)), 0.0)
+    first_step = group_offsets(steps)
+    elapsed = np.cumsum(gaps)
+    elapsed -= np.repeat(elapsed[first_step], steps)
+    span = np.add.reduceat(gaps, first_step)
+    scale = np.minimum(1.0, (now - 3600 - created) / np.maximum(span, 1.0))
+    return np.repeat(created, steps) + (elapsed * np.repeat(scale, steps)).astype(np.int64)
 
 
 def write_deals(

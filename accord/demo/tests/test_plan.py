@@ -67,6 +67,18 @@ def test_emails_stay_unique_at_scale(population: tuple[Contacts, Purchases]) -> 
     assert all(email.isascii() and email.count("@") == 1 for email in emails)
 
 
+def test_company_domains_are_unique_at_scale() -> None:
+    companies = plan_companies(
+        stream(2, "companies"),
+        100_000,
+        user_ids=USERS,
+        user_weights=np.full(10, 0.1),
+        now=NOW,
+        extra_names=5000,
+    )
+    assert len(set(companies.labels.domains)) == 105_000
+
+
 def test_a_fifth_of_the_customers_make_most_of_the_revenue(population: tuple[Contacts, Purchases]) -> None:
     _, purchases = population
     assert 0.6 <= revenue_share_of_top(purchases) <= 0.8
