@@ -162,14 +162,15 @@ def _stage_walks(
 
 def _walk_times(rng: np.random.Generator, created: np.ndarray, steps: np.ndarray, *, now: int) -> np.ndarray:
     """When each step happened: the first at creation, then exponential stays in each stage, squeezed
-    where needed so that the last step happened before now."""
+    where needed so that the last step happened some time between creation and now."""
     step = rank_in_group(steps)
     gaps = np.where(step > 0, rng.exponential(MEAN_DAYS_IN_STAGE * DAY, len(step)), 0.0)
     first_step = group_offsets(steps)
     elapsed = np.cumsum(gaps)
     elapsed -= np.repeat(elapsed[first_step], steps)
     span = np.add.reduceat(gaps, first_step)
-    scale = np.minimum(1.0, (now - 3600 - created) / np.maximum(span, 1.0))
+    room = (now - 3600 - created) * rng.uniform(0.5, 1.0, len(created))
+    scale = np.minimum(1.0, room / np.maximum(span, 1.0))
     return np.repeat(created, steps) + (elapsed * np.repeat(scale, steps)).astype(np.int64)
 
 
