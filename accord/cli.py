@@ -16,7 +16,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from accord.demo import MAX_CONTACTS
+
 if TYPE_CHECKING:
+    from accord.core.errors import AccordError
     from accord.users.models import User
 
 DEFAULT_SETTINGS = "config.settings.dev"
@@ -115,7 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="load realistic demo data (deterministic for a seed)")
     demo.add_argument(
-        "--contacts", type=_bounded_int(1, 10_000_000), default=5000, help="number of contacts (default 5000)"
+        "--contacts",
+        type=_bounded_int(1, MAX_CONTACTS),
+        default=5000,
+        help="number of contacts (default 5000)",
     )
     demo.add_argument("--seed", type=_bounded_int(0, 2**63 - 1), default=42, help="random seed (default 42)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when any contact exists")
@@ -130,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help (0) or bad usage (2); argparse already printed why
         return exit_.code if isinstance(exit_.code, int) else 2
     setup_django()
-    from django.db import DatabaseError
+    from django.db import OperationalError
 
     from accord.core.errors import AccordError
 
@@ -140,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except AccordError as error:
         print(f"accord {command}: {describe(error)}", file=sys.stderr)
-    except DatabaseError as error:
+    except OperationalError as error:  # unreachable, locked or missing database
         message = " ".join(str(error).split()) or type(error).__name__
         print(f"accord {command}: database error ({database_label()}): {message}", file=sys.stderr)
     return 1
@@ -155,12 +161,14 @@ def setup_django() -> None:
         django.setup()
 
 
-def describe(error: Any) -> str:
-    """One line for an AccordError: its message and the messages of each field."""
-    if not error.fields:
-        return str(error.message)
+def describe(error: AccordError) -> str:
+    """One line for an expected error: the message of each field, else the error's message."""
+    from accord.core.errors import ValidationFailed
+
     fields = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.fields.items())
-    return f"{error.message} {fields}" if error.message != "Some fields are invalid." else fields
+    if isinstance(error, ValidationFailed) and fields:
+        return fields
+    return " ".join(part for part in (error.message, fields) if part)
 
 
 def database_label() -> str:

@@ -1,0 +1,3 @@
+"""Realistic, deterministic demo data loaded in bulk: ``accord demo`` (see ``generate.load_demo``)."""
+
+MAX_CONTACTS = 10_000_000

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accord.core.errors import ValidationFailed
 from accord.core.models import AuditEntry
 from accord.customers.models import Company, Contact
+from accord.demo import MAX_CONTACTS
 from accord.demo.activities import write_interactions, write_tasks
 from accord.demo.loader import BulkLoader
 from accord.demo.orders import Purchases, plan_purchases, revenue_share_of_top, write_orders
@@ -41,7 +42,6 @@ from accord.demo.sampling import stream, weighted
 from accord.demo.search import write_search_entries
 from accord.sales.models import Deal, Lead
 
-MAX_CONTACTS = 10_000_000
 # Lifecycle of people who never bought, and of customers who did and still do.
 PROSPECT_STAGES = {"subscriber": 25, "lead": 45, "opportunity": 10, "other": 20}
 EVANGELIST_SHARE = 0.12

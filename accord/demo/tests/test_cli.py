@@ -219,6 +219,28 @@ def test_the_console_script_is_main() -> None:
     assert script.load() is main
 
 
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    url = f"postgres://accord@127.0.0.1:{free_port()}/accord"  # nothing listens there
+    env = dict(os.environ, DATABASE_URL=url, ACCORD_DATA_DIR=str(tmp_path))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for argv, start in [
+        (["check"], "problem: cannot connect to the database (PostgreSQL database 'accord' on 127.0.0.1:"),
+        (["demo"], "accord demo: database error (PostgreSQL database 'accord' on 127.0.0.1:"),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-m", "accord.cli", *argv],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert (done.returncode, done.stdout) == (1, "")
+        assert done.stderr.startswith(start), done.stderr
+        assert done.stderr.count("\n") == 1
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
