@@ -21,6 +21,7 @@ from accord.core.models import SearchEntry
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]{4,}$")
 MIN_SUBSTRING_LENGTH = 3
+_FRAGMENT = re.compile(r"[@.]")
 # PostgreSQL's parser keeps an email or a host name as one token; these separators are turned into
 # spaces inside the full-text expression (and its index, migration core/0003) so that, as in SQLite's
 # unicode61 tokenizer, "lovelace" finds "ada.lovelace@example.com" as a word.
@@ -155,10 +156,23 @@ def search(query: str, *, kinds: Sequence[str] | None = None, limit: int = 20) -
                     SearchHit(kind=kind, object_id=object_id, title=title, subtitle=subtitle, match=match)
                 )
 
+    def words_tier() -> None:
+        words = _WORD.findall(text)
+        if len(hits) < limit and words:
+            collect(_word_rows(words, wanted_kinds, limit + len(hits)), "word")
+
+    def substring_tier() -> None:
+        if len(hits) < limit and len(text) >= MIN_SUBSTRING_LENGTH:
+            collect(_substring_rows(text, wanted_kinds, limit + len(hits)), "substring")
+
     collect(_prefix_rows(text, wanted_kinds, limit), "prefix")
-    words = _WORD.findall(text)
-    if len(hits) < limit and words:
-        collect(_word_rows(words, wanted_kinds, limit + len(hits)), "word")
-    if len(hits) < limit and len(text) >= MIN_SUBSTRING_LENGTH:
-        collect(_substring_rows(text, wanted_kinds, limit + len(hits)), "substring")
+    if _FRAGMENT.search(text):
+        # An '@' or '.' means a piece of an email or a domain, which rarely starts at a word boundary
+        # ("da.lo" in "ada.lovelace"): the substring index answers it directly, whereas its word
+        # prefixes ("da"* AND "lo"*) intersect two huge lists (p95 60 ms at 1,000,000 contacts on SQLite).
+        substring_tier()
+        words_tier()
+    else:
+        words_tier()
+        substring_tier()
     return hits
