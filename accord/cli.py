@@ -149,6 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as error:  # unreachable, locked or missing database
         message = " ".join(str(error).split()) or type(error).__name__
         print(f"accord {command}: database error ({database_label()}): {message}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"accord {command}: interrupted", file=sys.stderr)
+        return 130
     return 1
 
 

@@ -76,7 +76,8 @@ def load_demo(
         loader.optimize()
     except BaseException:
         if loader.loads:
-            out.write(f"Failed: removing the {len(loader.loads)} tables loaded so far.\n")
+            start = "\n" if loader.interactive else ""  # after a progress line left open
+            out.write(f"{start}Failed: removing the {len(loader.loads)} tables loaded so far.\n")
             loader.unload()
         raise
     result = DemoResult(

@@ -17,6 +17,7 @@ from django.contrib.auth import authenticate
 from django.test import Client
 from django.utils import timezone
 
+from accord import cli
 from accord.cli import main
 from accord.core.models import AuditEntry
 from accord.customers.models import Contact
@@ -212,6 +213,17 @@ def test_demo_loads_and_summarises(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("Loading demo data: 20 contacts, seed 3.\n")
     assert ["contacts", "20", "rows"] in [line.split()[:3] for line in out.splitlines()]
     assert out.splitlines()[-1].startswith("Loaded ")
+
+
+def test_ctrl_c_is_reported_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "demo_command", interrupted)
+
+    assert run(capsys, "demo") == (130, "", "accord demo: interrupted\n")
 
 
 def test_the_console_script_is_main() -> None:
