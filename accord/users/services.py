@@ -32,6 +32,10 @@ def generate_password() -> str:
 def user_create(
     *, actor: Actor, username: str, password: str, email: str = "", is_admin: bool = False
 ) -> User:
+    try:
+        User.username_validator(username)
+    except DjangoValidationError as error:
+        raise ValidationFailed({"username": list(error.messages)}) from error
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(f"A user named '{username}' already exists.")
     user = User(username=username, email=email, is_staff=is_admin, is_superuser=is_admin)
