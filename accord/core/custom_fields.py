@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accord.core.actors import Actor
-from accord.core.errors import ValidationFailed
+from accord.core.errors import FieldErrors, ValidationFailed
 from accord.core.models import CustomField
 from accord.core.permissions import require_admin
 from accord.core.services import (
@@ -77,6 +77,22 @@ def validate_custom_fields(
     if errors:
         raise ValidationFailed(errors)
     return merged
+
+
+def custom_fields_from(
+    object_type: str, data: Mapping[str, Any], instance: Any, errors: FieldErrors
+) -> dict[str, Any]:
+    """``{"custom_fields": merged values}`` for a write that sends them, and for every new record (whose
+    required fields must be checked even when none are sent); ``{}`` otherwise. Errors go to ``errors``."""
+    with errors.collect():
+        if data.get("custom_fields") is not None:
+            current = instance.custom_fields if instance is not None else None
+            return {
+                "custom_fields": validate_custom_fields(object_type, data["custom_fields"], current=current)
+            }
+        if instance is None:
+            return {"custom_fields": validate_custom_fields(object_type, {})}
+    return {}
 
 
 def _parse_filter_value(field: CustomField, raw: str) -> Any:

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accord.core.actors import Actor
-from accord.core.custom_fields import validate_custom_fields
+from accord.core.custom_fields import custom_fields_from
 from accord.core.errors import FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
 from accord.core.search import search_index_upsert
@@ -70,14 +70,7 @@ def _company_fields(
                 raise ValidationFailed({"parent_id": ["A company cannot be its own parent or ancestor."]})
             fields["parent_id"] = data["parent_id"]
     fields.update(owner_from(actor, data, errors=errors, default_to_actor=instance is None))
-    with errors.collect():
-        if data.get("custom_fields") is not None:
-            current = instance.custom_fields if instance else None
-            fields["custom_fields"] = validate_custom_fields(
-                "company", data["custom_fields"], current=current
-            )
-        elif instance is None:
-            fields["custom_fields"] = validate_custom_fields("company", {})
+    fields.update(custom_fields_from("company", data, instance, errors))
     return fields
 
 
@@ -217,14 +210,7 @@ def _contact_fields(
     if not given and not family:
         errors.add("family_name", "A contact needs a given name or a family name.")
     fields.update(owner_from(actor, data, errors=errors, default_to_actor=instance is None))
-    with errors.collect():
-        if data.get("custom_fields") is not None:
-            current = instance.custom_fields if instance else None
-            fields["custom_fields"] = validate_custom_fields(
-                "contact", data["custom_fields"], current=current
-            )
-        elif instance is None:
-            fields["custom_fields"] = validate_custom_fields("contact", {})
+    fields.update(custom_fields_from("contact", data, instance, errors))
     return fields
 
 

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accord.core.actors import Actor
-from accord.core.custom_fields import validate_custom_fields
+from accord.core.custom_fields import custom_fields_from
 from accord.core.errors import Conflict, FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
 from accord.core.permissions import visible_to
@@ -125,19 +125,6 @@ def _not_negative(
             errors.add(f"{prefix}{name}", "This is zero or more.")
 
 
-def _custom_fields(object_type: str, data: Data, instance: Any, errors: FieldErrors) -> dict[str, Any]:
-    with errors.collect():
-        if data.get("custom_fields") is not None:
-            current = instance.custom_fields if instance is not None else None
-            return {
-                "custom_fields": validate_custom_fields(object_type, data["custom_fields"], current=current)
-            }
-        if instance is None:
-            # Checks the required custom fields of a new record.
-            return {"custom_fields": validate_custom_fields(object_type, {})}
-    return {}
-
-
 def _references(
     actor: Actor, data: Data, models_by_field: Mapping[str, type[models.Model]], errors: FieldErrors
 ) -> dict[str, Any]:
@@ -187,7 +174,7 @@ def _lead_fields(actor: Actor, data: Data, *, instance: Lead | None, errors: Fie
     if merged("status") == Lead.Status.DISQUALIFIED and not merged("disqualified_reason"):
         errors.add("disqualified_reason", "Say why the lead is disqualified.")
     fields.update(owner_from(actor, data, errors=errors, default_to_actor=instance is None))
-    fields.update(_custom_fields("lead", data, instance, errors))
+    fields.update(custom_fields_from("lead", data, instance, errors))
     return fields
 
 
@@ -515,7 +502,7 @@ def _deal_fields(actor: Actor, data: Data, *, instance: Deal | None, errors: Fie
         fields["expected_close_date"] = data["expected_close_date"]
     fields.update(_references(actor, data, {"company_id": Company}, errors))
     fields.update(owner_from(actor, data, errors=errors, default_to_actor=instance is None))
-    fields.update(_custom_fields("deal", data, instance, errors))
+    fields.update(custom_fields_from("deal", data, instance, errors))
     return fields
 
 

@@ -181,7 +181,9 @@ def test_contact_list_query_count_does_not_grow_with_rows(
         response = api_client.get("/contacts?limit=50")
     items = response.json()["items"]
     assert len(items) == rows
-    assert {key: items[0][key] for key in ("primary_email", "primary_phone", "company_id", "company_name", "tags")} == {
+    assert {
+        key: items[0][key] for key in ("primary_email", "primary_phone", "company_id", "company_name", "tags")
+    } == {
         "primary_email": "p0@x.io",
         "primary_phone": "+14155552671",
         "company_id": company["id"],
