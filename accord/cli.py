@@ -264,7 +264,10 @@ def serve_command(args: argparse.Namespace) -> int:
 
     print(f"Static files collected in {settings.STATIC_ROOT}.")
     print(
-        f"Accord is serving at http://{host}:{port}/ ({workers} workers × {args.threads} threads). Ctrl+C stops it."
+        f"Accord is serving at http://{host}:{port}/ ({workers} workers × {args.threads} threads). Ctrl+C stops it.\n"
+        f"Sign in at http://{host}:{port}/admin/ with the admin user (its password was printed when it was "
+        f"created; `accord createadmin admin --reset-password` sets a new one).\n"
+        f"API documentation: http://{host}:{port}/api/v1/docs; API tokens: `accord token create admin --scope write`."
     )
     sys.stdout.flush()
     AccordServer().run()
