@@ -88,6 +88,9 @@ def _fetch(sql: str, params: Sequence[str | int]) -> list[tuple[int, str, int, s
 
 
 def _kind_clause(kinds: Sequence[str]) -> tuple[str, list[str]]:
+    """The kind filter; none at all when every kind is wanted (the usual case), so it costs nothing."""
+    if set(kinds) >= set(SearchEntry.Kind.values):
+        return "1 = 1", []
     return f"e.kind IN ({', '.join(['%s'] * len(kinds))})", list(kinds)
 
 
@@ -96,12 +99,13 @@ def _prefix_rows(text: str, kinds: Sequence[str], limit: int) -> list[tuple[int,
     if connection.vendor == "postgresql":
         pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         condition, params = "e.text LIKE %s", [pattern]
+        table = "core_searchentry e"
     else:
         condition, params = "e.text >= %s AND e.text < %s", [text, text + "\U0010ffff"]
-    sql = (
-        "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
-        f"WHERE {condition} AND {kind_sql} LIMIT %s"
-    )
+        # With statistics, SQLite preferred the (kind, object_id) index for the kind filter and then
+        # scanned a whole kind for the prefix: 200 ms at 1,000,000 contacts instead of 0.1 ms.
+        table = "core_searchentry e INDEXED BY search_entry_text_idx"
+    sql = f"SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM {table} WHERE {condition} AND {kind_sql} LIMIT %s"
     return _fetch(sql, [*params, *kind_params, limit])
 
 
@@ -168,10 +172,10 @@ def search(query: str, *, kinds: Sequence[str] | None = None, limit: int = 20) -
     collect(_prefix_rows(text, wanted_kinds, limit), "prefix")
     if _FRAGMENT.search(text):
         # An '@' or '.' means a piece of an email or a domain, which rarely starts at a word boundary
-        # ("da.lo" in "ada.lovelace"): the substring index answers it directly, whereas its word
-        # prefixes ("da"* AND "lo"*) intersect two huge lists (p95 60 ms at 1,000,000 contacts on SQLite).
+        # ("da.lo" in "ada.lovelace"): the substring index answers it, whereas its word prefixes
+        # ("da"* AND "lo"*) intersect two huge lists (p95 60 ms at 1,000,000 contacts on SQLite) to find
+        # nothing a substring would not.
         substring_tier()
-        words_tier()
     else:
         words_tier()
         substring_tier()
