@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from accord.activities.models import Interaction, InteractionContact, Task
 from accord.core.actors import Actor
-from accord.core.errors import FieldErrors, ValidationFailed
+from accord.core.errors import FieldErrors
 from accord.core.services import (
+    check_references,
     get_related,
     record_create,
     record_delete,
@@ -122,15 +123,11 @@ def _clean_contact_ids(actor: Actor, data: Data, errors: FieldErrors) -> list[in
     """The contacts taking part, each visible to the actor and listed once; None when not given."""
     if data.get("contact_ids") is None:
         return None
-    seen: set[int] = set()
-    for index, contact_id in enumerate(data["contact_ids"]):
-        field = f"contact_ids.{index}"
-        with errors.collect():
-            get_related(actor, Contact.objects.all(), contact_id, field=field)
-            if contact_id in seen:
-                raise ValidationFailed({field: ["This contact is listed twice."]})
-        seen.add(contact_id)
-    return sorted(seen)
+    contact_ids: list[int] = data["contact_ids"]
+    accepted = check_references(
+        actor, Contact.objects.all(), contact_ids, field=lambda index: f"contact_ids.{index}", errors=errors
+    )
+    return sorted(pk for pk, keep in zip(contact_ids, accepted, strict=True) if keep)
 
 
 def _set_participants(interaction: Interaction, contact_ids: list[int] | None) -> dict[str, tuple[Any, Any]]:

@@ -97,6 +97,30 @@ def get_related(actor: Actor, queryset: QuerySet[ModelT], pk: int | None, *, fie
     return instance
 
 
+def check_references(
+    actor: Actor,
+    queryset: QuerySet[ModelT],
+    ids: list[int],
+    *,
+    field: Callable[[int], str],
+    errors: FieldErrors,
+) -> list[bool]:
+    """For a list of referenced ids, whether each may be kept: a record the actor may see, listed once.
+    Errors name ``field(index)``; one query however long the list."""
+    known = set(visible_to(actor, queryset.filter(pk__in=ids)).values_list("pk", flat=True))
+    name = queryset.model._meta.verbose_name
+    seen: set[int] = set()
+    accepted: list[bool] = []
+    for index, pk in enumerate(ids):
+        if pk not in known:
+            errors.add(field(index), f"No {name} with id {pk}.")
+        elif pk in seen:
+            errors.add(field(index), f"This {name} is listed twice.")
+        accepted.append(pk in known and pk not in seen)
+        seen.add(pk)
+    return accepted
+
+
 def tags_from_names(names: list[str] | None) -> list[Tag]:
     """The tags with these names, created when new; names are trimmed and deduplicated."""
     cleaned = sorted({name.strip() for name in names or [] if name.strip()})

@@ -15,6 +15,7 @@ from accord.core.errors import FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
 from accord.core.search import search_index_upsert
 from accord.core.services import (
+    check_references,
     get_related,
     record_create,
     record_delete,
@@ -174,23 +175,22 @@ def _clean_phones(raw: list[Mapping[str, Any]], errors: FieldErrors) -> list[dic
 def _clean_employments(
     actor: Actor, raw: list[Mapping[str, Any]], errors: FieldErrors
 ) -> list[dict[str, Any]]:
-    cleaned: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    for index, item in enumerate(raw):
-        field = f"employments.{index}.company_id"
-        with errors.collect():
-            get_related(actor, Company.objects.all(), item["company_id"], field=field)
-            if item["company_id"] in seen:
-                raise ValidationFailed({field: ["This company is listed twice."]})
-            seen.add(item["company_id"])
-            cleaned.append(
-                {
-                    "company_id": item["company_id"],
-                    "role": item.get("role", ""),
-                    "is_current": item.get("is_current", True),
-                }
-            )
-    return cleaned
+    accepted = check_references(
+        actor,
+        Company.objects.all(),
+        [item["company_id"] for item in raw],
+        field=lambda index: f"employments.{index}.company_id",
+        errors=errors,
+    )
+    return [
+        {
+            "company_id": item["company_id"],
+            "role": item.get("role", ""),
+            "is_current": item.get("is_current", True),
+        }
+        for item, keep in zip(raw, accepted, strict=True)
+        if keep
+    ]
 
 
 def _contact_fields(

@@ -23,6 +23,7 @@ from accord.core.permissions import visible_to
 from accord.core.search import search_index_upsert
 from accord.core.services import (
     assign_fields,
+    check_references,
     create_audited,
     get_related,
     record_create,
@@ -468,18 +469,18 @@ def _deal_contacts(
     """The people of a deal: each contact visible to the actor and listed once, with a trimmed role."""
     if raw is None:
         return None
-    contacts = visible_to(actor, Contact.objects.filter(pk__in=[item["contact_id"] for item in raw]))
-    known = set(contacts.values_list("pk", flat=True))  # one query, however many people
-    cleaned: list[dict[str, Any]] = []
-    for index, item in enumerate(raw):
-        contact_id = item["contact_id"]
-        if contact_id not in known:
-            errors.add(f"contacts.{index}.contact_id", f"No contact with id {contact_id}.")
-        elif any(line["contact_id"] == contact_id for line in cleaned):
-            errors.add(f"contacts.{index}.contact_id", "This contact is listed twice.")
-        else:
-            cleaned.append({"contact_id": contact_id, "role": (item.get("role") or "").strip()})
-    return cleaned
+    accepted = check_references(
+        actor,
+        Contact.objects.all(),
+        [item["contact_id"] for item in raw],
+        field=lambda index: f"contacts.{index}.contact_id",
+        errors=errors,
+    )
+    return [
+        {"contact_id": item["contact_id"], "role": (item.get("role") or "").strip()}
+        for item, keep in zip(raw, accepted, strict=True)
+        if keep
+    ]
 
 
 def _replace_deal_contacts(deal: Deal, contacts: list[dict[str, Any]] | None) -> dict[str, tuple[Any, Any]]:
