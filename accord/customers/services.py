@@ -3,7 +3,7 @@ audit entry and refreshes the record's search entry."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -136,39 +136,28 @@ def _primary_flags(items: list[dict[str, Any]], *, field: str, errors: FieldErro
         items[0]["is_primary"] = True
 
 
-def _clean_emails(raw: list[Mapping[str, Any]], errors: FieldErrors) -> list[dict[str, Any]]:
+def _clean_channel(
+    raw: list[Mapping[str, Any]],
+    *,
+    collection: str,
+    key: str,
+    normalize: Callable[..., str],
+    errors: FieldErrors,
+) -> list[dict[str, Any]]:
+    """Emails or phones: each normalised, none listed twice, exactly one primary."""
     cleaned: list[dict[str, Any]] = []
     seen: set[str] = set()
     for index, item in enumerate(raw):
+        field = f"{collection}.{index}.{key}"
         with errors.collect():
-            email = normalize_email(item["email"], field=f"emails.{index}.email")
-            if email in seen:
-                raise ValidationFailed({f"emails.{index}.email": [f"{email} is listed twice."]})
-            seen.add(email)
+            value = normalize(item[key], field=field)
+            if value in seen:
+                raise ValidationFailed({field: [f"{value} is listed twice."]})
+            seen.add(value)
             cleaned.append(
-                {"email": email, "label": item.get("label", ""), "is_primary": item.get("is_primary", False)}
+                {key: value, "label": item.get("label", ""), "is_primary": item.get("is_primary", False)}
             )
-    _primary_flags(cleaned, field="emails", errors=errors)
-    return cleaned
-
-
-def _clean_phones(raw: list[Mapping[str, Any]], errors: FieldErrors) -> list[dict[str, Any]]:
-    cleaned: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for index, item in enumerate(raw):
-        with errors.collect():
-            number = normalize_phone(item["number"], field=f"phones.{index}.number")
-            if number in seen:
-                raise ValidationFailed({f"phones.{index}.number": [f"{number} is listed twice."]})
-            seen.add(number)
-            cleaned.append(
-                {
-                    "number": number,
-                    "label": item.get("label", ""),
-                    "is_primary": item.get("is_primary", False),
-                }
-            )
-    _primary_flags(cleaned, field="phones", errors=errors)
+    _primary_flags(cleaned, field=collection, errors=errors)
     return cleaned
 
 
@@ -264,8 +253,16 @@ def contact_index(contact: Contact) -> None:
 
 def _clean_children(actor: Actor, data: Data, errors: FieldErrors) -> dict[str, list[dict[str, Any]] | None]:
     return {
-        "emails": _clean_emails(data["emails"], errors) if data.get("emails") is not None else None,
-        "phones": _clean_phones(data["phones"], errors) if data.get("phones") is not None else None,
+        "emails": _clean_channel(
+            data["emails"], collection="emails", key="email", normalize=normalize_email, errors=errors
+        )
+        if data.get("emails") is not None
+        else None,
+        "phones": _clean_channel(
+            data["phones"], collection="phones", key="number", normalize=normalize_phone, errors=errors
+        )
+        if data.get("phones") is not None
+        else None,
         "employments": (
             _clean_employments(actor, data["employments"], errors)
             if data.get("employments") is not None
