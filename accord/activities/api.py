@@ -19,6 +19,7 @@ from accord.activities.schemas import (
     TimelineType,
 )
 from accord.core.crud import ERRORS, Resource, actor_of, add_crud_routes
+from accord.core.schemas import RecordId
 
 interactions = Router(tags=["Interactions"])
 tasks = Router(tags=["Tasks"])
@@ -79,7 +80,7 @@ def add_timeline_route(
     )
     def timeline(
         request: HttpRequest,
-        record_id: int,
+        record_id: RecordId,
         cursor: str | None = None,
         limit: int = Query(selectors.TIMELINE_DEFAULT_LIMIT, ge=1, le=selectors.TIMELINE_MAX_LIMIT),
         channel: list[Channel] = Query([]),

@@ -13,9 +13,6 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
 from accord.core.errors import AccordError, PreconditionFailed
-from accord.core.schemas import ErrorOut, InputSchema
-
-__all__ = ["ErrorOut", "InputSchema", "install_error_handlers"]
 
 
 class ORJSONRenderer(BaseRenderer):

@@ -9,6 +9,7 @@ from ninja import FilterSchema, Query, Router, Schema
 from accord.core.api import expected_version, set_etag
 from accord.core.crud import ERRORS, Resource, actor_of, add_crud_routes, page_schema
 from accord.core.pagination import paginate
+from accord.core.schemas import RecordId
 from accord.sales import selectors, services
 from accord.sales.filters import (
     DealFilter,
@@ -87,7 +88,7 @@ def add_resource(
 def write_on_record(
     request: HttpRequest,
     response: HttpResponse,
-    record_id: int,
+    record_id: RecordId,
     *,
     get_record: Callable[..., Any],
     write: Callable[..., Any],
@@ -117,7 +118,7 @@ add_resource(
     summary="Convert a lead into a contact, a company and optionally a deal, reusing existing ones",
 )
 def convert_lead(
-    request: HttpRequest, record_id: int, payload: LeadConvertIn, response: HttpResponse
+    request: HttpRequest, record_id: RecordId, payload: LeadConvertIn, response: HttpResponse
 ) -> services.LeadConversion:
     return write_on_record(
         request, response, record_id, get_record=selectors.lead_get, write=services.lead_convert,
@@ -131,7 +132,7 @@ def convert_lead(
     operation_id="preview_lead_conversion",
     summary="Which existing contact and company converting this lead would reuse",
 )
-def preview_lead_conversion(request: HttpRequest, record_id: int) -> selectors.ConversionPreview:
+def preview_lead_conversion(request: HttpRequest, record_id: RecordId) -> selectors.ConversionPreview:
     actor = actor_of(request)
     return selectors.lead_conversion_preview(actor=actor, lead=selectors.lead_get(actor=actor, pk=record_id))
 
@@ -161,7 +162,7 @@ add_resource(
     operation_id="move_deal",
     summary="Move a deal to another stage (send If-Match with its ETag to refuse stale writes)",
 )
-def move_deal(request: HttpRequest, record_id: int, payload: DealMoveIn, response: HttpResponse) -> Any:
+def move_deal(request: HttpRequest, record_id: RecordId, payload: DealMoveIn, response: HttpResponse) -> Any:
     return write_on_record(
         request,
         response,
@@ -179,7 +180,7 @@ def move_deal(request: HttpRequest, record_id: int, payload: DealMoveIn, respons
     summary="The stage changes of a deal, newest first",
 )
 def deal_stage_history(
-    request: HttpRequest, record_id: int, cursor: str | None = None, limit: int = Query(50, ge=1, le=200)
+    request: HttpRequest, record_id: RecordId, cursor: str | None = None, limit: int = Query(50, ge=1, le=200)
 ) -> dict[str, Any]:
     changes = selectors.deal_stage_history(actor=actor_of(request), pk=record_id)
     page = paginate(changes, sort="-changed_at", cursor=cursor, limit=limit)

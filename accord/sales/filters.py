@@ -9,12 +9,13 @@ from typing import Annotated
 from django.db.models import Q
 from ninja import FilterLookup, FilterSchema
 
+from accord.core.schemas import RecordId
 from accord.sales.models import OrderLine
 from accord.sales.schemas import LeadStatus, OrderStatus, SalesChannel, StageKind
 
 
 class LeadFilter(FilterSchema):
-    owner_id: Annotated[int | None, FilterLookup("owner_id")] = None
+    owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     status: Annotated[LeadStatus | None, FilterLookup("status")] = None
     source: Annotated[str | None, FilterLookup("source")] = None
     email: Annotated[str | None, FilterLookup("email__iexact")] = None
@@ -31,17 +32,17 @@ class PipelineFilter(FilterSchema):
 
 
 class StageFilter(FilterSchema):
-    pipeline_id: Annotated[int | None, FilterLookup("pipeline_id")] = None
+    pipeline_id: Annotated[RecordId | None, FilterLookup("pipeline_id")] = None
     kind: Annotated[StageKind | None, FilterLookup("kind")] = None
 
 
 class DealFilter(FilterSchema):
-    owner_id: Annotated[int | None, FilterLookup("owner_id")] = None
-    pipeline_id: Annotated[int | None, FilterLookup("pipeline_id")] = None
-    stage_id: Annotated[int | None, FilterLookup("stage_id")] = None
+    owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
+    pipeline_id: Annotated[RecordId | None, FilterLookup("pipeline_id")] = None
+    stage_id: Annotated[RecordId | None, FilterLookup("stage_id")] = None
     stage_kind: Annotated[StageKind | None, FilterLookup("stage__kind")] = None
-    company_id: Annotated[int | None, FilterLookup("company_id")] = None
-    contact_id: Annotated[int | None, FilterLookup("deal_contacts__contact_id")] = None
+    company_id: Annotated[RecordId | None, FilterLookup("company_id")] = None
+    contact_id: Annotated[RecordId | None, FilterLookup("deal_contacts__contact_id")] = None
     currency: Annotated[str | None, FilterLookup("currency")] = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
     amount_min: Annotated[Decimal | None, FilterLookup("amount__gte")] = None
@@ -69,12 +70,12 @@ class ProductFilter(FilterSchema):
 
 
 class OrderFilter(FilterSchema):
-    owner_id: Annotated[int | None, FilterLookup("owner_id")] = None
+    owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     status: Annotated[OrderStatus | None, FilterLookup("status")] = None
     sales_channel: Annotated[SalesChannel | None, FilterLookup("sales_channel")] = None
-    contact_id: Annotated[int | None, FilterLookup("contact_id")] = None
-    company_id: Annotated[int | None, FilterLookup("company_id")] = None
-    deal_id: Annotated[int | None, FilterLookup("deal_id")] = None
+    contact_id: Annotated[RecordId | None, FilterLookup("contact_id")] = None
+    company_id: Annotated[RecordId | None, FilterLookup("company_id")] = None
+    deal_id: Annotated[RecordId | None, FilterLookup("deal_id")] = None
     product_id: int | None = None
     currency: Annotated[str | None, FilterLookup("currency")] = None
     total_min: Annotated[Decimal | None, FilterLookup("total__gte")] = None

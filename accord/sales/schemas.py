@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from accord.core.schemas import InputSchema
-from accord.customers.schemas import Name, RecordOut, ShortText, tag_names
+from accord.core.schemas import InputSchema, RecordId, RecordOut
+from accord.customers.schemas import Name, ShortText, tag_names
 from accord.sales.models import Deal, Lead, Order, Pipeline
 
 LeadStatus = Literal["new", "working", "qualified", "disqualified", "converted"]
@@ -47,7 +47,7 @@ class LeadIn(InputSchema):
     status: LeadStatusIn = "new"
     disqualified_reason: Reason = ""
     notes: str = ""
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     tags: list[str] = []
     custom_fields: dict[str, Any] = {}
 
@@ -64,7 +64,7 @@ class LeadPatch(InputSchema):
     status: LeadStatusIn | None = None
     disqualified_reason: Reason | None = None
     notes: str | None = None
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     tags: list[str] | None = None
     custom_fields: dict[str, Any] | None = None
 
@@ -100,14 +100,14 @@ class ConversionDealIn(InputSchema):
     name: Name | None = Field(None, min_length=1)
     amount: Money = Decimal("0")
     currency: str | None = None
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: RecordId | None = None
+    stage_id: RecordId | None = None
     expected_close_date: dt.date | None = None
 
 
 class LeadConvertIn(InputSchema):
-    contact_id: int | None = Field(None, description="Reuse this contact instead of matching by email.")
-    company_id: int | None = Field(
+    contact_id: RecordId | None = Field(None, description="Reuse this contact instead of matching by email.")
+    company_id: RecordId | None = Field(
         None, description="Reuse this company instead of matching by domain or name."
     )
     create_deal: ConversionDealIn | None = None
@@ -198,7 +198,7 @@ class PipelineOut(RecordOut):
 
 
 class DealContactIn(InputSchema):
-    contact_id: int
+    contact_id: RecordId
     role: ShortText = ""
 
 
@@ -216,11 +216,13 @@ class DealIn(InputSchema):
     name: Name = Field(min_length=1)
     amount: Money = Decimal("0")
     currency: str = "EUR"
-    pipeline_id: int | None = Field(None, description="Defaults to the default pipeline (or the stage's).")
-    stage_id: int | None = Field(None, description="Defaults to the first stage of the pipeline.")
+    pipeline_id: RecordId | None = Field(
+        None, description="Defaults to the default pipeline (or the stage's)."
+    )
+    stage_id: RecordId | None = Field(None, description="Defaults to the first stage of the pipeline.")
     expected_close_date: dt.date | None = None
-    owner_id: int | None = None
-    company_id: int | None = None
+    owner_id: RecordId | None = None
+    company_id: RecordId | None = None
     contacts: list[DealContactIn] = []
     lost_reason: Reason = ""
     tags: list[str] = []
@@ -234,11 +236,11 @@ class DealPatch(InputSchema):
     name: Name | None = Field(None, min_length=1)
     amount: Money | None = None
     currency: str | None = None
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: RecordId | None = None
+    stage_id: RecordId | None = None
     expected_close_date: dt.date | None = None
-    owner_id: int | None = None
-    company_id: int | None = None
+    owner_id: RecordId | None = None
+    company_id: RecordId | None = None
     contacts: list[DealContactIn] | None = None
     lost_reason: Reason | None = None
     tags: list[str] | None = None
@@ -246,8 +248,8 @@ class DealPatch(InputSchema):
 
 
 class DealMoveIn(InputSchema):
-    stage_id: int
-    pipeline_id: int | None = Field(None, description="Only to move the deal into another pipeline.")
+    stage_id: RecordId
+    pipeline_id: RecordId | None = Field(None, description="Only to move the deal into another pipeline.")
     lost_reason: Reason | None = None
 
 
@@ -339,7 +341,7 @@ class ProductOut(RecordOut):
 
 
 class OrderLineIn(InputSchema):
-    product_id: int | None = None
+    product_id: RecordId | None = None
     description: Annotated[str, Field(max_length=300)] = Field(
         "", description="Defaults to the product name."
     )
@@ -364,27 +366,27 @@ class OrderIn(InputSchema):
     number: Annotated[str, Field(min_length=1, max_length=40)] | None = Field(
         None, description="Generated when absent."
     )
-    contact_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = None
+    contact_id: RecordId | None = None
+    company_id: RecordId | None = None
+    deal_id: RecordId | None = None
     ordered_at: dt.datetime | None = Field(None, description="Defaults to now.")
     status: OrderStatus = "paid"
     currency: str = "EUR"
     sales_channel: SalesChannel = "online"
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     lines: list[OrderLineIn] = Field(min_length=1)
 
 
 class OrderPatch(InputSchema):
     number: Annotated[str, Field(min_length=1, max_length=40)] | None = None
-    contact_id: int | None = None
-    company_id: int | None = None
-    deal_id: int | None = None
+    contact_id: RecordId | None = None
+    company_id: RecordId | None = None
+    deal_id: RecordId | None = None
     ordered_at: dt.datetime | None = None
     status: OrderStatus | None = None
     currency: str | None = None
     sales_channel: SalesChannel | None = None
-    owner_id: int | None = None
+    owner_id: RecordId | None = None
     lines: list[OrderLineIn] | None = Field(None, min_length=1, description="Replaces every line.")
 
 
