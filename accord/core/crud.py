@@ -17,7 +17,7 @@ from pydantic import BaseModel, create_model
 
 from accord.core.actors import Actor
 from accord.core.api import expected_version, set_etag
-from accord.core.pagination import paginate
+from accord.core.pagination import paginate, paginate_keys
 from accord.core.schemas import ErrorOut, RecordId
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
@@ -46,10 +46,10 @@ class Resource:
     create: Callable[..., Model]  # (*, actor, data) -> Model
     update: Callable[..., Model]  # (*, actor, instance, data, expected_version) -> Model
     delete: Callable[..., None]  # (*, actor, instance, expected_version) -> None
-    # Lists may show a lighter summary than the detail, with related data attached to the page in a
-    # fixed number of queries by ``load_page`` (see accord.customers.selectors.attach_tag_names).
+    # Lists may show a lighter summary than the detail. With ``load_rows`` a page is found as ids by
+    # ``list_records`` and its rows are read by id, in the order given (see accord.core.batch_query).
     list_schema: type[BaseModel] | None = None
-    load_page: Callable[[list[Any]], None] | None = None
+    load_rows: Callable[[list[int]], list[dict[str, Any]]] | None = None
 
 
 def page_schema(item_schema: type[BaseModel], plural: str) -> type[Schema]:
@@ -86,9 +86,10 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         queryset = resource.list_records(
             actor=actor_of(request), filters=filters, query=q, params=request.GET
         )
+        if resource.load_rows is not None:
+            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit)
+            return {"items": resource.load_rows(keys.items), "next_cursor": keys.next_cursor}
         page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
-        if resource.load_page is not None:
-            resource.load_page(page.items)
         return {"items": page.items, "next_cursor": page.next_cursor}
 
     @router.post(

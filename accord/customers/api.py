@@ -57,7 +57,7 @@ add_crud_routes(
         ),
         list_records=selectors.contact_list,
         list_schema=ContactListItem,
-        load_page=selectors.attach_tag_names,
+        load_rows=selectors.contact_rows,
         get_record=selectors.contact_get,
         create=services.contact_create,
         update=services.contact_update,

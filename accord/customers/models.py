@@ -55,6 +55,11 @@ class Company(TrackedModel):
         return self.name
 
 
+def person_name(given_name: str, family_name: str) -> str:
+    """How a contact's name reads: either part may be empty."""
+    return f"{given_name} {family_name}".strip()
+
+
 class Contact(TrackedModel):
     """A person. Emails and phones live in their own tables (several each, one primary)."""
 
@@ -104,7 +109,7 @@ class Contact(TrackedModel):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
+        return person_name(self.given_name, self.family_name)
 
 
 class ContactEmail(models.Model):

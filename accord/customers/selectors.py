@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from accord.core.actors import Actor
+from accord.core.batch_query import BatchQuery
 from accord.core.permissions import get_visible
 from accord.core.selectors import filtered_list
 from accord.customers.filters import CompanyFilter, ContactFilter
-from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment
+from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment, person_name
 
 
 def company_queryset() -> QuerySet[Company]:
@@ -28,7 +30,7 @@ def contact_queryset() -> QuerySet[Contact]:
     )
 
 
-def contact_summary_queryset() -> QuerySet[Contact]:
+def _contact_summaries(ids: list[int]) -> QuerySet[Contact, dict[str, Any]]:
     """Contacts with their primary email and phone and current company as columns of one query.
 
     Lists show a summary rather than every email, phone and employment: correlated subqueries on
@@ -36,32 +38,56 @@ def contact_summary_queryset() -> QuerySet[Contact]:
     most of a list request's time (measured in benchmarks/api.py).
     """
     current_job = Employment.objects.filter(contact=OuterRef("pk"), is_current=True).order_by("id")
-    return Contact.objects.annotate(
-        primary_email=Subquery(
-            ContactEmail.objects.filter(contact=OuterRef("pk"), is_primary=True).values("email")[:1]
-        ),
-        primary_phone=Subquery(
-            ContactPhone.objects.filter(contact=OuterRef("pk"), is_primary=True).values("number")[:1]
-        ),
-        company_id=Subquery(current_job.values("company_id")[:1]),
-        company_name=Subquery(current_job.values("company__name")[:1]),
+    return (
+        Contact.objects.filter(pk__in=ids)
+        .order_by()
+        .values(*CONTACT_SUMMARY_FIELDS)
+        .annotate(
+            primary_email=Subquery(
+                ContactEmail.objects.filter(contact=OuterRef("pk"), is_primary=True).values("email")[:1]
+            ),
+            primary_phone=Subquery(
+                ContactPhone.objects.filter(contact=OuterRef("pk"), is_primary=True).values("number")[:1]
+            ),
+            company_id=Subquery(current_job.values("company_id")[:1]),
+            company_name=Subquery(current_job.values("company__name")[:1]),
+        )
     )
 
 
-def attach_tag_names(records: list[Contact] | list[Company]) -> None:
-    """Set ``tag_names`` on a page of records with one query on the tag link table (no prefetch
-    machinery: a related manager per row was a measurable share of a list request)."""
-    if not records:
-        return
-    model = type(records[0])
-    through = model.tags.through
-    source = f"{model._meta.model_name}_id"
-    names: dict[int, list[str]] = {record.pk: [] for record in records}
-    rows = through.objects.filter(**{f"{source}__in": list(names)}).values_list(source, "tag__name")
-    for record_id, name in rows.order_by("tag__name"):
-        names[record_id].append(name)
-    for record in records:
-        record.tag_names = names[record.pk]  # type: ignore[union-attr]
+CONTACT_SUMMARY_FIELDS = (
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "given_name",
+    "family_name",
+    "job_title",
+    "lifecycle_stage",
+    "acquisition_source",
+    "acquisition_channel",
+    "owner_id",
+    "custom_fields",
+)
+_contact_summary_rows = BatchQuery(_contact_summaries)
+_contact_tag_rows = BatchQuery(
+    lambda ids: (
+        Contact.tags.through.objects.filter(contact_id__in=ids)
+        .order_by("tag__name")
+        .values("contact_id", "tag__name")
+    )
+)
+
+
+def contact_rows(ids: list[int]) -> list[dict[str, Any]]:
+    """The list summaries of contacts already found by a scoped query, in the order of ``ids``."""
+    by_id = {row["id"]: row for row in _contact_summary_rows.rows(ids)}
+    for row in by_id.values():
+        row["full_name"] = person_name(row["given_name"], row["family_name"])
+        row["tags"] = []
+    for link in _contact_tag_rows.rows(ids):
+        by_id[link["contact_id"]]["tags"].append(link["tag__name"])
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def company_list(
@@ -95,7 +121,7 @@ def contact_list(
 ) -> QuerySet[Contact]:
     return filtered_list(
         actor,
-        contact_summary_queryset(),
+        Contact.objects.all(),
         filters=filters,
         query=query,
         params=params,

@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 
 from accord.core.errors import ValidationFailed
-from accord.core.pagination import paginate
+from accord.core.pagination import paginate, paginate_keys
 from accord.customers.models import Company
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,10 @@ def _walk(sort: str, limit: int) -> list[int]:
     cursor = None
     while True:
         page = paginate(Company.objects.all(), sort=sort, cursor=cursor, limit=limit)
-        seen.extend(company.pk for company in page.items)
+        keys = paginate_keys(Company.objects.all(), sort=sort, cursor=cursor, limit=limit)
+        assert keys.items == [company.pk for company in page.items]
+        assert keys.next_cursor == page.next_cursor
+        seen.extend(keys.items)
         if page.next_cursor is None:
             return seen
         cursor = page.next_cursor
@@ -30,7 +33,7 @@ def test_walking_every_page_yields_every_row_once_in_order(sort: str, limit: int
     expected = list(
         Company.objects.order_by(sort, "-pk" if sort.startswith("-") else "pk").values_list("pk", flat=True)
     )
-    # When every page is fetched, then the concatenation is exactly the ordered table
+    # When every page is fetched (as records and as ids), then the concatenation is exactly the ordered table
     assert _walk(sort, limit) == expected
 
 

@@ -1,0 +1,55 @@
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from accord.core.batch_query import BatchQuery
+from accord.customers.models import Company
+
+pytestmark = pytest.mark.django_db
+
+
+def _companies(ids: list[int]) -> QuerySet[Company, dict[str, Any]]:
+    """Model fields, a JSON field, a datetime, a subquery and an aggregate: every kind of column."""
+    parent_name = Company.objects.filter(pk=OuterRef("parent_id")).values("name")[:1]
+    return (
+        Company.objects.filter(pk__in=ids, name__startswith="C")
+        .order_by()
+        .values("id", "name", "created_at", "custom_fields")
+        .annotate(parent_name=Subquery(parent_name), subsidiaries=Count("subsidiaries"))
+    )
+
+
+def test_rows_equal_what_the_orm_returns_for_every_batch_size() -> None:
+    parent = Company.objects.create(name="C parent")
+    companies = [
+        Company.objects.create(name=f"C{index}", parent=parent, custom_fields={"tier": index})
+        for index in range(5)
+    ]
+    ids = [company.pk for company in companies]
+    batch = BatchQuery(_companies)
+    for size in (1, 3, 5, 3):  # a size seen before reuses its compiled SQL with other ids
+        chosen = ids[-size:]
+        expected = sorted(_companies(chosen), key=lambda row: row["id"])
+        assert sorted(batch.rows(chosen), key=lambda row: row["id"]) == expected
+    row = batch.rows([ids[0]])[0]
+    assert isinstance(row["created_at"], dt.datetime)
+    assert row["created_at"].tzinfo is not None
+    assert row["custom_fields"] == {"tier": 0}
+    assert row["parent_name"] == "C parent"
+
+
+def test_ids_without_a_row_are_skipped_and_an_empty_batch_runs_no_query(django_assert_num_queries) -> None:
+    company = Company.objects.create(name="C")
+    batch = BatchQuery(_companies)
+    with django_assert_num_queries(0):
+        assert batch.rows([]) == []
+    assert [row["id"] for row in batch.rows([company.pk, company.pk + 1000])] == [company.pk]
+
+
+def test_a_query_whose_sql_depends_on_the_ids_values_is_refused() -> None:
+    # An id used outside the pk__in filter would be baked into the compiled SQL
+    batch = BatchQuery(lambda ids: Company.objects.filter(pk__in=ids, parent_id=ids[0]).values("id"))
+    with pytest.raises(AssertionError):
+        batch.rows([1])
