@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from accord.core.actors import Actor
+from accord.core.aggregates import JSONArrayAgg
 from accord.core.batch_query import BatchQuery
 from accord.core.permissions import get_visible
 from accord.core.selectors import filtered_list
@@ -31,7 +32,7 @@ def contact_queryset() -> QuerySet[Contact]:
 
 
 def _contact_summaries(ids: list[int]) -> QuerySet[Contact, dict[str, Any]]:
-    """Contacts with their primary email and phone and current company as columns of one query.
+    """Contacts with their primary email and phone, current company and tag names as columns of one query.
 
     Lists show a summary rather than every email, phone and employment: correlated subqueries on
     indexed child tables cost the database little, whereas prefetching four relations cost Django
@@ -51,6 +52,13 @@ def _contact_summaries(ids: list[int]) -> QuerySet[Contact, dict[str, Any]]:
             ),
             company_id=Subquery(current_job.values("company_id")[:1]),
             company_name=Subquery(current_job.values("company__name")[:1]),
+            tags=Subquery(
+                Contact.tags.through.objects.filter(contact_id=OuterRef("pk"))
+                .order_by()
+                .values("contact_id")
+                .annotate(names=JSONArrayAgg("tag__name"))
+                .values("names")  # type: ignore[misc]  # django-stubs misses annotations on through models
+            ),
         )
     )
 

@@ -80,6 +80,11 @@ def database_from_environment() -> dict[str, object]:
         database = env.db_url_config(url)
         database["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
         database["CONN_HEALTH_CHECKS"] = True
+        if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+            # Server-side binding lets psycopg prepare a statement once it has run five times on a
+            # connection, so PostgreSQL stops planning every list page again (benchmarks/api.py).
+            # Turn off behind a connection pooler in transaction mode that cannot keep prepared statements.
+            database.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
         return database
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {

@@ -10,14 +10,14 @@ from accord.customers.models import Company
 pytestmark = pytest.mark.django_db
 
 
-def _companies(ids: list[int]) -> QuerySet[Company, dict[str, Any]]:
+def _companies(ids: list[int]) -> QuerySet[Any, Any]:
     """Model fields, a JSON field, a datetime, a subquery and an aggregate: every kind of column."""
     parent_name = Company.objects.filter(pk=OuterRef("parent_id")).values("name")[:1]
     return (
         Company.objects.filter(pk__in=ids, name__startswith="C")
         .order_by()
         .values("id", "name", "created_at", "custom_fields")
-        .annotate(parent_name=Subquery(parent_name), subsidiaries=Count("subsidiaries"))
+        .annotate(parent_name=Subquery(parent_name), subsidiary_count=Count("subsidiaries"))
     )
 
 
