@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from accord.access.models import Role
 from accord.core.actors import Actor
 from accord.users.models import User
 from accord.users.services import token_create
@@ -11,7 +12,13 @@ from accord.users.services import token_create
 
 @pytest.fixture
 def user(db: None) -> User:
-    return User.objects.create_user(username="rep", password="correct horse battery", email="rep@example.com")
+    """An administrator: the domain tests exercise behaviour, accord/access/tests exercise permissions."""
+    return User.objects.create_user(
+        username="rep",
+        password="correct horse battery",
+        email="rep@example.com",
+        role=Role.objects.get(key="administrator"),
+    )
 
 
 @pytest.fixture

@@ -155,7 +155,7 @@ def interaction_create(*, actor: Actor, data: Data) -> Interaction:
     fields = _interaction_fields(actor, data, instance=None, errors=errors)
     contact_ids = _clean_contact_ids(actor, data, errors)
     errors.raise_if_any()
-    interaction = record_create(Interaction(**fields), actor=actor)
+    interaction = record_create(Interaction(**fields), actor=actor, data=data)
     _set_participants(interaction, contact_ids)
     return interaction
 
@@ -166,7 +166,7 @@ def interaction_update(
 ) -> Interaction:
     """Update an interaction; a new ``occurred_at`` is copied to every participant row in the same
     transaction, because contact timelines read the copy (one index range per contact)."""
-    interaction = record_locked(Interaction, instance, expected_version)
+    interaction = record_locked(Interaction, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
     fields = _interaction_fields(actor, data, instance=interaction, errors=errors)
     contact_ids = _clean_contact_ids(actor, data, errors)
@@ -226,12 +226,12 @@ def _task_fields(actor: Actor, data: Data, *, instance: Task | None, errors: Fie
 
 @transaction.atomic
 def task_create(*, actor: Actor, data: Data) -> Task:
-    return record_create(Task(**validated(_task_fields, actor, data, instance=None)), actor=actor)
+    return record_create(Task(**validated(_task_fields, actor, data, instance=None)), actor=actor, data=data)
 
 
 @transaction.atomic
 def task_update(*, actor: Actor, instance: Task, data: Data, expected_version: int | None = None) -> Task:
-    task = record_locked(Task, instance, expected_version)
+    task = record_locked(Task, instance, expected_version, actor=actor, data=data)
     record_save(task, validated(_task_fields, actor, data, instance=task), actor=actor)
     return task
 

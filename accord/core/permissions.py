@@ -1,26 +1,37 @@
-"""The one scoping function every read goes through.
+"""The one scoping function every read goes through, and the checks every write goes through.
 
-Today every signed-in user may read every record; record-level visibility (owner, team, sharing,
-roles) arrives with the access-control work and changes only this module, because lists, details,
-search, counts, timelines and exports all start from ``visible_to``.
+Lists, details, search, counts, timelines, exports and reports all start from ``visible_to``; a record
+outside it answers 404 so that its existence does not leak. Services call ``require_create``,
+``require_edit`` and ``require_delete`` (through the shared steps in ``accord.core.services``), so the
+rules hold for the API, the web pages, the command line and imports alike. The rules themselves
+(roles, teams, defaults, shares) are in ``accord.access.rules``.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable
+from typing import Any, Literal, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
+from accord.access.models import RecordShare
+from accord.access.rules import Access, ModelRule, rule_for
 from accord.core.actors import Actor
 from accord.core.errors import NotFound, PermissionDenied
 
 ModelT = TypeVar("ModelT", bound=Model)
+# A condition on a model's rows: None for every row, False for none.
+Condition = Q | Literal[False] | None
 
 
 def visible_to(actor: Actor, queryset: QuerySet[ModelT]) -> QuerySet[ModelT]:
-    if actor.user is None or not actor.user.is_active:
+    """The records of ``queryset`` the actor may see."""
+    condition = _visible(actor.access, queryset.model)
+    if condition is None:
+        return queryset
+    if condition is False:
         return queryset.none()
-    return queryset
+    return queryset.filter(condition)
 
 
 def get_visible(actor: Actor, queryset: QuerySet[ModelT], pk: int) -> ModelT:
@@ -31,7 +42,135 @@ def get_visible(actor: Actor, queryset: QuerySet[ModelT], pk: int) -> ModelT:
     return instance
 
 
+def _visible(access: Access, model: type[Model]) -> Condition:
+    """The condition on ``model`` for what ``access`` sees: None for everything, False for nothing."""
+    rule = rule_for(model)
+    if not access.can("view", rule.object_type):
+        return False
+    if rule.follows is None:
+        return _owned(access, rule)
+    parent_model: type[Model] = model._meta.get_field(rule.follows).related_model  # type: ignore[assignment]
+    parent = _visible(access, parent_model)
+    if parent is None or parent is False:
+        follows: Condition = parent
+    else:
+        follows = Q(**{f"{rule.follows}__in": parent_model._default_manager.filter(parent).values("pk")})
+    if not rule.follows_only_when_set:
+        return follows
+    return _either(
+        _both(Q(**{f"{rule.follows}__isnull": False}), follows),
+        _both(Q(**{f"{rule.follows}__isnull": True}), _owned(access, rule)),
+    )
+
+
+def _owned(access: Access, rule: ModelRule) -> Condition:
+    if rule.owner_field is None or rule.object_type is None:
+        return None
+    owners = access.owners_visible(rule.object_type)
+    if owners is None:
+        return None
+    shared = RecordShare.objects.filter(access.shares(rule.object_type)).values("object_id")
+    return Q(**{f"{rule.owner_field}_id__in": sorted(owners)}) | Q(pk__in=shared)
+
+
+def _both(left: Q, right: Condition) -> Q | Literal[False]:
+    if right is None:
+        return left
+    if right is False:
+        return False
+    return left & right
+
+
+def _either(left: Q | Literal[False], right: Q | Literal[False]) -> Condition:
+    if left is False:
+        return right
+    if right is False:
+        return left
+    return left | right
+
+
+# ---------------------------------------------------------------------------- writes
+
+
+def require_create(actor: Actor, model: type[Model], data: Iterable[str] = ()) -> None:
+    """The actor's role may create this type and set every field in ``data``."""
+    rule = rule_for(model)
+    if rule.follows is not None and not rule.follows_only_when_set:
+        return  # a child row: its service checked the edit right on the parent
+    if not actor.access.can("create", rule.object_type):
+        raise PermissionDenied(f"Your role may not create {model._meta.verbose_name_plural}.")
+    require_writable_fields(actor, rule, data)
+
+
+def require_edit(actor: Actor, instance: Model, data: Iterable[str] = ()) -> None:
+    """The actor may change this record (which they can see) and set every field in ``data``."""
+    rule = rule_for(type(instance))
+    if not _may_edit(actor.access, instance, rule):
+        raise PermissionDenied(f"You may view this {instance._meta.verbose_name} but not change it.")
+    require_writable_fields(actor, rule, data)
+
+
+def require_delete(actor: Actor, instance: Model) -> None:
+    access = actor.access
+    rule = rule_for(type(instance))
+    name = instance._meta.verbose_name
+    if not access.can("delete", rule.object_type):
+        raise PermissionDenied(f"Your role may not delete a {name}.")
+    parent = _followed_parent(instance, rule)
+    if parent is not None:
+        allowed = _may_edit(access, parent, rule_for(type(parent)))
+    elif rule.owner_field is None or rule.object_type is None:
+        allowed = True
+    else:
+        owners = access.owners_deletable()
+        allowed = owners is None or getattr(instance, f"{rule.owner_field}_id") in owners
+    if not allowed:
+        raise PermissionDenied(f"Only its owner, their manager or an administrator may delete this {name}.")
+
+
+def require_writable_fields(actor: Actor, rule: ModelRule, data: Iterable[str]) -> None:
+    """Fields hidden from the actor's role are not writable either."""
+    if rule.object_type is None:
+        return
+    hidden = sorted(actor.access.hidden_fields(rule.object_type) & set(data))
+    if hidden:
+        raise PermissionDenied(f"Your role may not see or set: {', '.join(hidden)}.")
+
+
+def _may_edit(access: Access, instance: Model, rule: ModelRule) -> bool:
+    if not access.can("edit", rule.object_type):
+        return False
+    parent = _followed_parent(instance, rule)
+    if parent is not None:
+        return _may_edit(access, parent, rule_for(type(parent)))
+    if rule.owner_field is None or rule.object_type is None:
+        return True
+    owners = access.owners_editable(rule.object_type)
+    if owners is None or getattr(instance, f"{rule.owner_field}_id") in owners:
+        return True
+    return instance.pk in access.shared_ids(rule.object_type, [instance.pk], edit=True)
+
+
+def _followed_parent(instance: Model, rule: ModelRule) -> Model | None:
+    if rule.follows is None or getattr(instance, f"{rule.follows}_id") is None:
+        return None
+    parent: Model = getattr(instance, rule.follows)
+    return parent
+
+
+def hidden_keys(actor: Actor, model: type[Model]) -> frozenset[str]:
+    """Output keys of this model that the actor's role may not see."""
+    object_type = rule_for(model).object_type
+    return actor.access.hidden_keys(object_type) if object_type else frozenset()
+
+
+def without_hidden(actor: Actor, model: type[Model], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without the keys hidden from the actor (API output, exports, forms)."""
+    hidden = hidden_keys(actor, model)
+    return {key: value for key, value in data.items() if key not in hidden} if hidden else data
+
+
 def require_admin(actor: Actor) -> None:
-    """Administration (custom fields, users, settings) is for administrators only."""
-    if actor.user is None or not actor.user.is_staff:
+    """Administration (users, roles, teams, sharing defaults, custom fields) is for administrators only."""
+    if not actor.access.is_admin:
         raise PermissionDenied("Only administrators can do this.")

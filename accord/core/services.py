@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
@@ -13,7 +13,7 @@ from accord.core.actors import Actor
 from accord.core.audit import audit_write
 from accord.core.errors import Conflict, FieldErrors, PreconditionFailed, ValidationFailed
 from accord.core.models import Tag
-from accord.core.permissions import visible_to
+from accord.core.permissions import require_create, require_delete, require_edit, visible_to
 from accord.core.search import search_index_remove
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -70,13 +70,16 @@ def save_unique(instance: models.Model) -> None:
         ) from error
 
 
-def create_audited(instance: ModelT, *, actor: Actor) -> ModelT:
+def create_audited(instance: ModelT, *, actor: Actor, data: Iterable[str] = ()) -> ModelT:
+    """Insert a record the actor's role may create (setting the fields named in ``data``), audited."""
+    require_create(actor, type(instance), data)
     save_unique(instance)
     audit_write(actor=actor, action="create", instance=instance)
     return instance
 
 
 def delete_audited(instance: models.Model, *, actor: Actor, expected_version: int | None = None) -> None:
+    require_delete(actor, instance)
     check_version(instance, expected_version)
     audit_write(actor=actor, action="delete", instance=instance)
     try:
@@ -158,16 +161,28 @@ def validated(build: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -
     return fields
 
 
-def record_create(record: ModelT, *, actor: Actor, tags: list[str] | None = None) -> ModelT:
-    """Insert a validated record with its audit entry (and its tags, for models that have them)."""
-    create_audited(record, actor=actor)
+def record_create(
+    record: ModelT, *, actor: Actor, data: Iterable[str] = (), tags: list[str] | None = None
+) -> ModelT:
+    """Insert a validated record with its audit entry (and its tags, for models that have them);
+    ``data`` names the fields the client set, which the actor's role must be allowed to set."""
+    create_audited(record, actor=actor, data=data)
     set_tags(record, tags)
     return record
 
 
-def record_locked(model: type[ModelT], instance: ModelT, expected_version: int | None) -> ModelT:
-    """The current row, locked for this transaction, after the client's version was checked against it."""
+def record_locked(
+    model: type[ModelT],
+    instance: ModelT,
+    expected_version: int | None,
+    *,
+    actor: Actor,
+    data: Iterable[str] = (),
+) -> ModelT:
+    """The current row, locked for this transaction, once the actor's right to change it (and the
+    fields named in ``data``) and the client's version were checked against it."""
     record = lock_for_update(model, instance.pk)
+    require_edit(actor, record, data)
     check_version(record, expected_version)
     return record
 

@@ -101,7 +101,7 @@ def company_index(company: Company) -> None:
 @transaction.atomic
 def company_create(*, actor: Actor, data: Data) -> Company:
     fields = validated(_company_fields, actor, data, instance=None)
-    company = record_create(Company(**fields), actor=actor, tags=data.get("tags"))
+    company = record_create(Company(**fields), actor=actor, data=data, tags=data.get("tags"))
     company_index(company)
     return company
 
@@ -110,7 +110,7 @@ def company_create(*, actor: Actor, data: Data) -> Company:
 def company_update(
     *, actor: Actor, instance: Company, data: Data, expected_version: int | None = None
 ) -> Company:
-    company = record_locked(Company, instance, expected_version)
+    company = record_locked(Company, instance, expected_version, actor=actor, data=data)
     fields = validated(_company_fields, actor, data, instance=company)
     record_save(company, fields, actor=actor, tags=data.get("tags"))
     company_index(company)
@@ -277,7 +277,7 @@ def contact_create(*, actor: Actor, data: Data) -> Contact:
     fields = _contact_fields(actor, data, instance=None, errors=errors)
     children = _clean_children(actor, data, errors)
     errors.raise_if_any()
-    contact = record_create(Contact(**fields), actor=actor, tags=data.get("tags"))
+    contact = record_create(Contact(**fields), actor=actor, data=data, tags=data.get("tags"))
     _replace_children(contact, **children)
     contact_index(contact)
     return contact
@@ -287,7 +287,7 @@ def contact_create(*, actor: Actor, data: Data) -> Contact:
 def contact_update(
     *, actor: Actor, instance: Contact, data: Data, expected_version: int | None = None
 ) -> Contact:
-    contact = record_locked(Contact, instance, expected_version)
+    contact = record_locked(Contact, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
     fields = _contact_fields(actor, data, instance=contact, errors=errors)
     children = _clean_children(actor, data, errors)

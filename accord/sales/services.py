@@ -193,14 +193,14 @@ def lead_index(lead: Lead) -> None:
 @transaction.atomic
 def lead_create(*, actor: Actor, data: Data) -> Lead:
     fields = validated(_lead_fields, actor, data, instance=None)
-    lead = record_create(Lead(**fields), actor=actor, tags=data.get("tags"))
+    lead = record_create(Lead(**fields), actor=actor, data=data, tags=data.get("tags"))
     lead_index(lead)
     return lead
 
 
 @transaction.atomic
 def lead_update(*, actor: Actor, instance: Lead, data: Data, expected_version: int | None = None) -> Lead:
-    lead = record_locked(Lead, instance, expected_version)
+    lead = record_locked(Lead, instance, expected_version, actor=actor, data=data)
     record_save(lead, validated(_lead_fields, actor, data, instance=lead), actor=actor, tags=data.get("tags"))
     lead_index(lead)
     return lead
@@ -311,7 +311,7 @@ def lead_convert(
     this one transaction, so a failure at any step (say the deal) leaves nothing written. The lead
     row is locked first, so two concurrent conversions cannot both pass the "already converted" check.
     """
-    lead = record_locked(Lead, instance, expected_version)
+    lead = record_locked(Lead, instance, expected_version, actor=actor)
     if lead.status == Lead.Status.CONVERTED:
         raise Conflict("This lead is already converted.")
     company = _conversion_company(actor, lead, company_id)
@@ -416,7 +416,7 @@ def pipeline_create(*, actor: Actor, data: Data) -> Pipeline:
 def pipeline_update(
     *, actor: Actor, instance: Pipeline, data: Data, expected_version: int | None = None
 ) -> Pipeline:
-    pipeline = record_locked(Pipeline, instance, expected_version)
+    pipeline = record_locked(Pipeline, instance, expected_version, actor=actor, data=data)
     fields = validated(_pipeline_fields, data, instance=pipeline)
     if fields.get("is_default"):
         _take_default(actor, pipeline)
@@ -448,7 +448,7 @@ def stage_create(*, actor: Actor, data: Data) -> Stage:
 
 @transaction.atomic
 def stage_update(*, actor: Actor, instance: Stage, data: Data, expected_version: int | None = None) -> Stage:
-    stage = record_locked(Stage, instance, expected_version)
+    stage = record_locked(Stage, instance, expected_version, actor=actor, data=data)
     record_save(
         stage, validated(_stage_fields, data, pipeline_id=stage.pipeline_id, instance=stage), actor=actor
     )
@@ -594,7 +594,7 @@ def deal_create(*, actor: Actor, data: Data) -> Deal:
     if stage is not None:
         fields.update(_entering(None, stage, data.get("lost_reason"), errors))
     errors.raise_if_any()
-    deal = record_create(Deal(**fields), actor=actor, tags=data.get("tags"))
+    deal = record_create(Deal(**fields), actor=actor, data=data, tags=data.get("tags"))
     _record_stage_change(actor, deal, None)
     _replace_deal_contacts(deal, contacts)
     deal_index(deal)
@@ -614,7 +614,7 @@ def deal_move(
     """Move a deal to another stage: history row, audit entry ``stage_move``, closing date and lost
     reason. Moving into another pipeline needs that ``pipeline_id`` and one of its stages. Moving to
     the stage the deal is in changes nothing but the lost reason."""
-    deal = record_locked(Deal, instance, expected_version)
+    deal = record_locked(Deal, instance, expected_version, actor=actor)
     errors = FieldErrors()
     data = {"stage_id": stage_id, "pipeline_id": pipeline_id}
     stage = _target_stage(actor, data, deal=deal, errors=errors)
@@ -636,7 +636,7 @@ def _is_move(deal: Deal, data: Data) -> bool:
 def deal_update(*, actor: Actor, instance: Deal, data: Data, expected_version: int | None = None) -> Deal:
     """Update a deal; a new ``stage_id``/``pipeline_id`` goes through ``deal_move`` so that no stage
     change escapes the history. A lost reason may be given only for a deal in (or entering) a lost stage."""
-    deal = record_locked(Deal, instance, expected_version)
+    deal = record_locked(Deal, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
     fields = _deal_fields(actor, data, instance=deal, errors=errors)
     contacts = _deal_contacts(actor, data.get("contacts"), errors)
@@ -690,14 +690,14 @@ def _product_fields(data: Data, *, instance: Product | None, errors: FieldErrors
 
 @transaction.atomic
 def product_create(*, actor: Actor, data: Data) -> Product:
-    return record_create(Product(**validated(_product_fields, data, instance=None)), actor=actor)
+    return record_create(Product(**validated(_product_fields, data, instance=None)), actor=actor, data=data)
 
 
 @transaction.atomic
 def product_update(
     *, actor: Actor, instance: Product, data: Data, expected_version: int | None = None
 ) -> Product:
-    product = record_locked(Product, instance, expected_version)
+    product = record_locked(Product, instance, expected_version, actor=actor, data=data)
     record_save(product, validated(_product_fields, data, instance=product), actor=actor)
     return product
 
@@ -893,7 +893,7 @@ def order_create(*, actor: Actor, data: Data) -> Order:
     fields.setdefault("ordered_at", timezone.now())
     if "number" not in fields:
         fields["number"] = new_order_number(fields["ordered_at"])
-    order = create_audited(Order(**fields, **_totals_of(lines or [])), actor=actor)
+    order = create_audited(Order(**fields, **_totals_of(lines or [])), actor=actor, data=data)
     _write_lines(order, lines or [])
     return order
 
@@ -901,7 +901,7 @@ def order_create(*, actor: Actor, data: Data) -> Order:
 @transaction.atomic
 def order_update(*, actor: Actor, instance: Order, data: Data, expected_version: int | None = None) -> Order:
     """Update an order; new ``lines`` replace all of them and the totals are computed again."""
-    order = record_locked(Order, instance, expected_version)
+    order = record_locked(Order, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
     fields = _order_fields(actor, data, instance=order, errors=errors)
     currency = fields.get("currency", order.currency)

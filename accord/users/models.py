@@ -1,4 +1,4 @@
-"""Users and their API tokens. Teams and roles come with the access-control work."""
+"""Users and their API tokens; roles and teams are in ``accord.access``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from django.utils import timezone
 
 
 class User(AbstractUser):
-    """A person who signs in to Accord. A custom model from day one so it can grow without a data migration."""
+    """A person who signs in to Accord. A custom model from day one so it can grow without a data migration.
+
+    What they may do comes from their ``role`` (``accord.access``); a user without a role may do nothing
+    unless they are a superuser.
+    """
+
+    role = models.ForeignKey(
+        "access.Role", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
 
     class Meta:
         ordering = ["username"]

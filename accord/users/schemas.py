@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
 
+from accord.access.rules import Access
 from accord.core.schemas import InputSchema
 
 
@@ -20,8 +21,8 @@ class MeOut(Schema):
     is_admin: bool
 
     @staticmethod
-    def resolve_is_admin(obj: object) -> bool:
-        return bool(getattr(obj, "is_staff", False))
+    def resolve_is_admin(obj: Any) -> bool:
+        return Access(obj).is_admin
 
 
 class TokenIn(InputSchema):

@@ -107,7 +107,7 @@ def token_authenticate(secret: str) -> ApiToken | None:
     """The active token for a presented secret, with its user; None when unknown, revoked or expired."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(secret_hash=hash_secret(secret)).first()
+    token = ApiToken.objects.select_related("user__role").filter(secret_hash=hash_secret(secret)).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()

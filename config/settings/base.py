@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_htmx",
     "ninja",
+    "accord.access",
     "accord.core",
     "accord.users",
     "accord.customers",

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from accord.access.models import Role
 from accord.activities.models import Interaction, Task
 from accord.activities.selectors import (
     TimelineKey,
@@ -33,6 +34,7 @@ from accord.core.actors import Actor
 from accord.core.errors import NotFound, ValidationFailed
 from accord.customers.models import Contact
 from accord.sales.models import DealStageChange, Order
+from accord.users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +249,8 @@ def test_timeline_of_an_unknown_or_invisible_customer_is_not_found(actor: Actor)
     with pytest.raises(NotFound):
         timeline_for_company(actor=actor, company_id=404)
     contact, company = ContactFactory.create(), CompanyFactory.create()
-    nobody = Actor(user=None)
+    outsider = User.objects.create_user(username="outsider", role=Role.objects.get(key="sales_rep"))
+    nobody = Actor(user=outsider, via="api")
     with pytest.raises(NotFound):
         timeline_for_contact(actor=nobody, contact_id=contact.pk)
     with pytest.raises(NotFound):

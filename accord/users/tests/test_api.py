@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client
 
+from accord.access.models import Role
 from accord.core.models import AuditEntry
 from accord.users.models import ApiToken, User
 
@@ -9,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_me(api_client, user: User) -> None:
     body = api_client.get("/me").json()
-    assert (body["id"], body["username"], body["is_admin"]) == (user.pk, "rep", False)
+    assert (body["id"], body["username"], body["is_admin"]) == (user.pk, "rep", True)
 
 
 def test_token_lifecycle(api_client, client: Client) -> None:
@@ -48,8 +49,9 @@ def test_custom_fields_are_administered_by_admins_only(api_client, user: User) -
         "field_type": "choice",
         "choices": ["a"],
     }
+    User.objects.filter(pk=user.pk).update(role=Role.objects.get(key="sales_manager"))
     assert api_client.post("/custom-fields", definition).status_code == 403
-    User.objects.filter(pk=user.pk).update(is_staff=True)
+    User.objects.filter(pk=user.pk).update(role=Role.objects.get(key="administrator"))
     created = api_client.post("/custom-fields", definition)
     assert created.status_code == 201
     assert api_client.post("/custom-fields", definition).status_code == 409

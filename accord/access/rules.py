@@ -1,0 +1,203 @@
+"""The access rules: what a user may do with a type of record, which records they see and may change,
+and which fields are hidden from them. docs/security.md states the same rules in plain words.
+
+Everything here is computed from one ``Access`` per request (its role, teams and the organisation-wide
+defaults are read once, lazily). ``accord.core.permissions`` applies these rules to querysets and records;
+no other module decides visibility.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.db.models import Model, Q
+
+from accord.access.models import RecordShare, Role, SharingDefault, TeamMembership, Visibility
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+DEFAULT_VISIBILITY = Visibility.TEAM
+PUBLIC = {Visibility.PUBLIC_READ, Visibility.PUBLIC_READ_WRITE}
+
+# The fields a role may hide, per object type. Some are shown under more than one key (a contact's list
+# summary shows its primary phone); ``HIDDEN_KEYS`` names every key a hidden field removes from output.
+SENSITIVE_FIELDS: dict[str, tuple[str, ...]] = {
+    "company": ("annual_revenue",),
+    "contact": ("phones",),
+    "lead": ("phone",),
+    "deal": ("amount",),
+    "order": ("subtotal", "discount_total", "tax_total", "total", "lines"),
+}
+HIDDEN_KEYS: dict[tuple[str, str], tuple[str, ...]] = {("contact", "phones"): ("phones", "primary_phone")}
+
+
+@dataclass(frozen=True)
+class ModelRule:
+    """How one model is scoped.
+
+    ``object_type`` is the type whose permissions apply (None: the model is reference data every
+    signed-in user reads, like tags). ``owner_field`` decides record visibility by its owner; None means
+    every user whose role may view the type sees every record (catalogues: products, pipelines).
+    ``follows`` names a foreign key whose record this one follows: a child row (a deal's stage changes)
+    always, and with ``follows_only_when_set`` only when the key is set (an interaction follows its deal
+    if it has one, otherwise its own owner).
+    """
+
+    object_type: str | None
+    owner_field: str | None = "owner"
+    follows: str | None = None
+    follows_only_when_set: bool = False
+
+
+OPEN = ModelRule(object_type=None, owner_field=None)
+
+# Keyed by ``Model._meta.label_lower`` so that this app needs no import of the domain apps above it.
+MODEL_RULES: dict[str, ModelRule] = {
+    "customers.company": ModelRule("company"),
+    "customers.contact": ModelRule("contact"),
+    "sales.lead": ModelRule("lead"),
+    "sales.deal": ModelRule("deal"),
+    "sales.order": ModelRule("order"),
+    "activities.interaction": ModelRule("interaction", follows="deal", follows_only_when_set=True),
+    "activities.task": ModelRule("task", owner_field="assignee"),
+    "sales.product": ModelRule("product", owner_field=None),
+    "sales.pipeline": ModelRule("pipeline", owner_field=None),
+    "sales.stage": ModelRule("pipeline", owner_field=None),
+    "sales.dealstagechange": ModelRule("deal", owner_field=None, follows="deal"),
+    "sales.orderline": ModelRule("order", owner_field=None, follows="order"),
+    "users.user": OPEN,  # the directory of colleagues, for owners and assignees
+    "core.tag": OPEN,
+    "core.customfield": OPEN,
+    "core.searchentry": OPEN,  # search results are scoped per kind by accord.core.search
+}
+
+
+def rule_for(model: type[Model]) -> ModelRule:
+    rule = MODEL_RULES.get(model._meta.label_lower)
+    if rule is None:
+        # A new model must be given a rule before anyone can read it: fail closed, loudly.
+        raise LookupError(f"No access rule for {model._meta.label_lower}; add one to MODEL_RULES.")
+    return rule
+
+
+class Access:
+    """What one user may do. Build it once per request (``Access.of(user)``) and reuse it."""
+
+    def __init__(self, user: AbstractBaseUser | None, *, system: bool = False) -> None:
+        """``system``: Accord itself (command line, migrations, demo data), which may do everything."""
+        self.system = system
+        self.user = user if user is not None and user.is_active else None
+        self.user_id: int | None = self.user.pk if self.user is not None else None
+        self.role: Role | None = getattr(self.user, "role", None) if self.user is not None else None
+        superuser = bool(getattr(self.user, "is_superuser", False))
+        self.is_admin = system or superuser or bool(self.role and self.role.is_admin)
+        self.is_external = bool(self.role and self.role.is_external) and not self.is_admin
+
+    # ------------------------------------------------------------------ role: actions and fields
+
+    def can(self, action: str, object_type: str | None) -> bool:
+        """Whether the role grants ``action`` on the type (reference data: any signed-in user may read)."""
+        if self.is_admin:
+            return True
+        if self.user is None:
+            return False
+        if object_type is None:
+            return action == "view"
+        return self.role is not None and action in self.role.permissions.get(object_type, ())
+
+    def hidden_fields(self, object_type: str) -> frozenset[str]:
+        if self.is_admin or self.role is None:
+            return frozenset()
+        allowed = SENSITIVE_FIELDS.get(object_type, ())
+        return frozenset(name for name in self.role.hidden_fields.get(object_type, ()) if name in allowed)
+
+    def hidden_keys(self, object_type: str) -> frozenset[str]:
+        """The output keys to leave out for this type: the hidden fields and the keys derived from them."""
+        keys: set[str] = set()
+        for name in self.hidden_fields(object_type):
+            keys.update(HIDDEN_KEYS.get((object_type, name), (name,)))
+        return frozenset(keys)
+
+    # ------------------------------------------------------------------ teams and defaults
+
+    @cached_property
+    def _visibility(self) -> dict[str, str]:
+        return dict(SharingDefault.objects.values_list("object_type", "visibility"))
+
+    def visibility(self, object_type: str) -> str:
+        return self._visibility.get(object_type, DEFAULT_VISIBILITY)
+
+    @cached_property
+    def _colleagues(self) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+        """(my teams, users who share a team with me, users in teams I manage), in one query."""
+        rows = list(
+            TeamMembership.objects.filter(
+                Q(team__memberships__user_id=self.user_id) | Q(team__manager_id=self.user_id)
+            )
+            .values_list("team_id", "user_id", "team__manager_id")
+            .distinct()
+        )
+        teams = frozenset(team for team, user, _ in rows if user == self.user_id)
+        teammates = frozenset(user for team, user, _ in rows if team in teams)
+        managed = frozenset(user for _, user, manager in rows if manager == self.user_id)
+        return teams, teammates, managed
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        return self._colleagues[0]
+
+    def owners_visible(self, object_type: str) -> frozenset[int] | None:
+        """The owners whose records of this type I see; None means every record (public or admin)."""
+        if self.is_admin or (not self.is_external and self.visibility(object_type) in PUBLIC):
+            return None
+        if self.user_id is None:
+            return frozenset()
+        owners = {self.user_id}
+        if not self.is_external:
+            _, teammates, managed = self._colleagues
+            owners |= managed
+            if self.visibility(object_type) == Visibility.TEAM:
+                owners |= teammates
+        return frozenset(owners)
+
+    def owners_editable(self, object_type: str) -> frozenset[int] | None:
+        """The owners whose records of this type I may change (None: any record I see)."""
+        if self.is_admin or (
+            not self.is_external and self.visibility(object_type) == Visibility.PUBLIC_READ_WRITE
+        ):
+            return None
+        if self.user_id is None:
+            return frozenset()
+        owners = {self.user_id}
+        if not self.is_external:
+            _, teammates, managed = self._colleagues
+            owners |= managed
+            if self.visibility(object_type) != Visibility.PRIVATE:
+                owners |= teammates  # teammates work each other's records together from team level up
+        return frozenset(owners)
+
+    def owners_deletable(self) -> frozenset[int] | None:
+        if self.is_admin:
+            return None
+        if self.user_id is None:
+            return frozenset()
+        return frozenset({self.user_id} | (self._colleagues[2] if not self.is_external else frozenset()))
+
+    # ------------------------------------------------------------------ explicit shares
+
+    def shares(self, object_type: str, *, edit: bool = False) -> Q:
+        """Shares of this type to me or to one of my teams (as a condition on RecordShare)."""
+        grantee = Q(user_id=self.user_id) | Q(team_id__in=list(self.team_ids))
+        condition = Q(object_type=object_type) & grantee
+        if edit:
+            condition &= Q(access=RecordShare.Access.EDIT)
+        return condition
+
+    def shared_ids(self, object_type: str, ids: Iterable[int], *, edit: bool = False) -> set[int]:
+        """Which of ``ids`` are shared with me (to edit, with ``edit``)."""
+        rows = RecordShare.objects.filter(self.shares(object_type, edit=edit), object_id__in=list(ids))
+        return set(rows.values_list("object_id", flat=True))
