@@ -76,6 +76,20 @@ MODEL_RULES: dict[str, ModelRule] = {
 }
 
 
+# The model holding each object type's records (the search index and exports use the type's name).
+TYPE_MODELS: dict[str, str] = {
+    "company": "customers.company",
+    "contact": "customers.contact",
+    "lead": "sales.lead",
+    "deal": "sales.deal",
+    "order": "sales.order",
+    "interaction": "activities.interaction",
+    "task": "activities.task",
+    "product": "sales.product",
+    "pipeline": "sales.pipeline",
+}
+
+
 def rule_for(model: type[Model]) -> ModelRule:
     rule = MODEL_RULES.get(model._meta.label_lower)
     if rule is None:

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -26,7 +27,7 @@ from accord.activities.filters import InteractionFilter, TaskFilter
 from accord.activities.models import Interaction, InteractionContact, Task
 from accord.core.actors import Actor
 from accord.core.errors import ValidationFailed
-from accord.core.permissions import get_visible, visible_to
+from accord.core.permissions import get_visible, hidden_keys, visible_to
 from accord.core.selectors import filtered_list
 from accord.customers.models import Employment
 from accord.customers.selectors import company_get, contact_get
@@ -200,18 +201,25 @@ def _stage_change_entry(row: DealStageChange) -> TimelineEntry:
     )
 
 
-def _order_entry(row: Order) -> TimelineEntry:
+def _order_entry(row: Order, *, show_total: bool = True) -> TimelineEntry:
+    """An order; without its total for roles that may not see order totals."""
+    status = row.get_status_display().lower()
     return TimelineEntry(
         type="order",
         id=row.pk,
         occurred_at=row.timeline_at,  # type: ignore[attr-defined]
         title=f"Order {row.number}",
-        summary=f"{row.total} {row.currency}, {row.get_status_display().lower()}",
+        summary=f"{row.total} {row.currency}, {status}" if show_total else status.capitalize(),
         deal_id=row.deal_id,
         status=row.status,
-        total=row.total,
+        total=row.total if show_total else None,
         currency=row.currency,
     )
+
+
+def _order_source(actor: Actor, condition: Q) -> _Source:
+    show_total = "total" not in hidden_keys(actor, Order)
+    return _Source("order", _orders(actor, condition), partial(_order_entry, show_total=show_total))
 
 
 def _task_entry(row: Task) -> TimelineEntry:
@@ -297,7 +305,7 @@ def timeline_for_contact(
             _stage_changes(actor, Q(deal__deal_contacts__contact=contact)),
             _stage_change_entry,
         ),
-        _Source("order", _orders(actor, Q(contact=contact)), _order_entry),
+        _order_source(actor, Q(contact=contact)),
         _Source("task", _tasks(actor, Q(contact=contact)), _task_entry),
     ]
     return _page(sources, cursor=cursor, limit=limit, types=types)
@@ -332,7 +340,7 @@ def timeline_for_company(
         ),
         _Source("interaction", through_people, _interaction_entry),
         _Source("stage_change", _stage_changes(actor, Q(deal__company=company)), _stage_change_entry),
-        _Source("order", _orders(actor, Q(company=company)), _order_entry),
+        _order_source(actor, Q(company=company)),
         _Source("task", _tasks(actor, Q(company=company)), _task_entry),
     ]
     return _page(sources, cursor=cursor, limit=limit, types=types)

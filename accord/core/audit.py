@@ -41,6 +41,20 @@ def audit_write(
     )
 
 
+def audit_event(
+    *, actor: Actor, action: str, object_type: str, details: Mapping[str, Any] | None = None
+) -> AuditEntry:
+    """Record an event that concerns a kind of record rather than one (an export, say)."""
+    return AuditEntry.objects.create(
+        actor_id=actor.user_id,
+        token_id=actor.token_id,
+        via=actor.via,
+        action=action,
+        object_type=object_type,
+        changes={name: _jsonable(value) for name, value in (details or {}).items()},
+    )
+
+
 def audit_bulk(*, actor: Actor, action: str, instances: list[models.Model]) -> None:
     """One entry per record for bulk writes (demo data, imports), inserted in one statement."""
     AuditEntry.objects.bulk_create(

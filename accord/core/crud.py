@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import FilterSchema, Query, Router, Schema
 from pydantic import BaseModel, create_model
 
 from accord.core.actors import Actor
-from accord.core.api import expected_version, set_etag
+from accord.core.api import ORJSONRenderer, expected_version, set_etag
+from accord.core.audit import audit_event
+from accord.core.export import csv_lines, pages_of
 from accord.core.pagination import paginate, paginate_keys
+from accord.core.permissions import hidden_keys, require_export
 from accord.core.schemas import ErrorOut, RecordId
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
@@ -28,6 +31,42 @@ ERRORS: dict[int | tuple[int, ...], Any] = {
 def actor_of(request: HttpRequest) -> Actor:
     """The actor set by whichever authenticator accepted the request."""
     return request.actor  # type: ignore[attr-defined]
+
+
+def without_hidden_fields(
+    request: HttpRequest,
+    model: type[Model],
+    schema: type[BaseModel],
+    result: Any,
+    *,
+    status: int = 200,
+    headers: HttpResponse | None = None,
+    records: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+) -> Any:
+    """``result`` as ninja would return it, less the fields the actor's role may not see.
+
+    Those fields are optional in the schema, so a response without them is still valid; it is rendered
+    here because ninja's own validation would put them back as nulls. With nothing hidden (most
+    requests) the result goes through ninja unchanged. A page's items are filtered one by one;
+    ``records`` finds the records of ``model`` elsewhere in the response (a lead inside a conversion).
+    """
+    hidden = hidden_keys(actor_of(request), model)
+    if not hidden:
+        return status, result
+    data = schema.model_validate(result).model_dump()
+    if records is None:
+        records = _page_items if "items" in data and "next_cursor" in data else _itself
+    for item in records(data):
+        for key in hidden & item.keys():
+            del item[key]
+    response = HttpResponse(
+        ORJSONRenderer().render(request, data, response_status=status),
+        status=status,
+        content_type=ORJSONRenderer.media_type,
+    )
+    for name, value in headers.items() if headers is not None else ():
+        response[name] = value
+    return response
 
 
 @dataclass(frozen=True)
@@ -52,6 +91,18 @@ class Resource:
     load_rows: Callable[[list[int]], list[dict[str, Any]]] | None = None
 
 
+class CountOut(Schema):
+    count: int
+
+
+def _page_items(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(data["items"])
+
+
+def _itself(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [data]
+
+
 def page_schema(item_schema: type[BaseModel], plural: str) -> type[Schema]:
     return create_model(
         f"{item_schema.__name__.removesuffix('Out').removesuffix('ListItem')}Page",
@@ -69,9 +120,12 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     sort_type = Literal[resource.sort_fields]  # type: ignore[name-defined]
     name = resource.singular
 
+    list_item_schema = resource.list_schema or out_schema
+    list_page = page_schema(list_item_schema, resource.plural)
+
     @router.get(
         "",
-        response={200: page_schema(resource.list_schema or out_schema, resource.plural), **ERRORS},
+        response={200: list_page, **ERRORS},
         operation_id=f"list_{resource.plural}",
         summary=f"List {resource.plural}",
     )
@@ -82,15 +136,73 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         sort: sort_type = resource.sort_fields[0],
         cursor: str | None = None,
         limit: int = Query(50, ge=1, le=200),
-    ) -> dict[str, Any]:
+    ) -> Any:
         queryset = resource.list_records(
             actor=actor_of(request), filters=filters, query=q, params=request.GET
         )
         if resource.load_rows is not None:
             keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit)
-            return {"items": resource.load_rows(keys.items), "next_cursor": keys.next_cursor}
-        page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
-        return {"items": page.items, "next_cursor": page.next_cursor}
+            items: list[Any] = resource.load_rows(keys.items)
+            next_cursor = keys.next_cursor
+        else:
+            page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
+            items, next_cursor = page.items, page.next_cursor
+        return without_hidden_fields(
+            request, queryset.model, list_page, {"items": items, "next_cursor": next_cursor}
+        )
+
+    @router.get(
+        "/count",
+        response={200: CountOut, **ERRORS},
+        operation_id=f"count_{resource.plural}",
+        summary=f"Count {resource.plural} (the same filters and search as the list)",
+    )
+    def count_records(
+        request: HttpRequest,
+        filters: filter_schema = Query(...),  # type: ignore[valid-type]
+        q: str | None = None,
+    ) -> dict[str, int]:
+        actor = actor_of(request)
+        queryset = resource.list_records(actor=actor, filters=filters, query=q, params=request.GET)
+        return {"count": queryset.count()}
+
+    @router.get(
+        "/export",
+        response={200: None, **ERRORS},
+        operation_id=f"export_{resource.plural}",
+        summary=f"Export {resource.plural} as CSV (the same filters, search and sort as the list)",
+        openapi_extra={
+            "responses": {
+                200: {"description": "CSV, UTF-8", "content": {"text/csv": {"schema": {"type": "string"}}}}
+            }
+        },
+    )
+    def export_records(
+        request: HttpRequest,
+        filters: filter_schema = Query(...),  # type: ignore[valid-type]
+        q: str | None = None,
+        sort: sort_type = resource.sort_fields[0],
+    ) -> StreamingHttpResponse:
+        actor = actor_of(request)
+        queryset = resource.list_records(actor=actor, filters=filters, query=q, params=request.GET)
+        model = queryset.model
+        require_export(actor, model)
+        hidden = hidden_keys(actor, model)
+        columns = [name for name in list_item_schema.model_fields if name not in hidden]
+        audit_event(
+            actor=actor,
+            action="export",
+            object_type=model._meta.label_lower,
+            details={"query": dict(request.GET.items())},
+        )
+
+        def dump(record: Any) -> dict[str, Any]:
+            return list_item_schema.model_validate(record).model_dump()
+
+        rows = pages_of(queryset, sort=sort, load_rows=resource.load_rows, dump=dump)
+        response = StreamingHttpResponse(csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{resource.plural}.csv"'
+        return response
 
     @router.post(
         "",
@@ -102,10 +214,12 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         request: HttpRequest,
         payload: create_schema,  # type: ignore[valid-type]
         response: HttpResponse,
-    ) -> tuple[int, Model]:
+    ) -> Any:
         instance = resource.create(actor=actor_of(request), data=payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
         set_etag(response, instance.version)  # type: ignore[attr-defined]
-        return 201, instance
+        return without_hidden_fields(
+            request, type(instance), out_schema, instance, status=201, headers=response
+        )
 
     @router.get(
         "/{int:record_id}",
@@ -113,10 +227,10 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         operation_id=f"get_{name}",
         summary=f"Read a {name}",
     )
-    def get_record(request: HttpRequest, record_id: RecordId, response: HttpResponse) -> Model:
+    def get_record(request: HttpRequest, record_id: RecordId, response: HttpResponse) -> Any:
         instance = resource.get_record(actor=actor_of(request), pk=record_id)
         set_etag(response, instance.version)  # type: ignore[attr-defined]
-        return instance
+        return without_hidden_fields(request, type(instance), out_schema, instance, headers=response)
 
     @router.patch(
         "/{int:record_id}",
@@ -129,7 +243,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         record_id: RecordId,
         payload: update_schema,  # type: ignore[valid-type]
         response: HttpResponse,
-    ) -> Model:
+    ) -> Any:
         actor = actor_of(request)
         instance = resource.get_record(actor=actor, pk=record_id)
         instance = resource.update(
@@ -139,7 +253,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
             expected_version=expected_version(request),
         )
         set_etag(response, instance.version)  # type: ignore[attr-defined]
-        return instance
+        return without_hidden_fields(request, type(instance), out_schema, instance, headers=response)
 
     @router.delete(
         "/{int:record_id}",

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Literal, TypeVar
 
+from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
 from accord.access.models import RecordShare
-from accord.access.rules import Access, ModelRule, rule_for
+from accord.access.rules import TYPE_MODELS, Access, ModelRule, rule_for
 from accord.core.actors import Actor
 from accord.core.errors import NotFound, PermissionDenied
+from accord.core.models import SearchEntry
 
 ModelT = TypeVar("ModelT", bound=Model)
 # A condition on a model's rows: None for every row, False for none.
@@ -89,6 +91,41 @@ def _either(left: Q | Literal[False], right: Q | Literal[False]) -> Condition:
     return left | right
 
 
+def search_scope(actor: Actor, kinds: Iterable[str]) -> tuple[str, list[Any]] | None:
+    """SQL over the search index (aliased ``e``) for the entries of ``kinds`` the actor may see, with
+    its parameters; None when they may see none. The same rules as ``visible_to``, on the owner id
+    that every search entry carries, so that a search never shows what a list would not."""
+    access = actor.access
+    parts: list[str] = []
+    params: list[Any] = []
+    every_kind = True
+    for kind in kinds:
+        rule = rule_for(apps.get_model(TYPE_MODELS[kind]))
+        assert rule.object_type is not None, kind
+        if not access.can("view", rule.object_type):
+            every_kind = False
+            continue
+        owners = access.owners_visible(rule.object_type)
+        if owners is None:
+            parts.append("e.kind = %s")
+            params.append(kind)
+            continue
+        every_kind = False
+        shared_sql, shared_params = (
+            RecordShare.objects.filter(access.shares(rule.object_type))
+            .values("object_id")
+            .query.sql_with_params()
+        )
+        owner_marks = ", ".join(["%s"] * len(owners))
+        parts.append(f"(e.kind = %s AND (e.owner_id IN ({owner_marks}) OR e.object_id IN ({shared_sql})))")
+        params.extend([kind, *sorted(owners), *shared_params])
+    if not parts:
+        return None
+    if every_kind and set(kinds) >= set(SearchEntry.Kind.values):
+        return "1 = 1", []  # every record of every kind (administrators, public defaults): no condition
+    return "(" + " OR ".join(parts) + ")", params
+
+
 # ---------------------------------------------------------------------------- writes
 
 
@@ -126,6 +163,12 @@ def require_delete(actor: Actor, instance: Model) -> None:
         allowed = owners is None or getattr(instance, f"{rule.owner_field}_id") in owners
     if not allowed:
         raise PermissionDenied(f"Only its owner, their manager or an administrator may delete this {name}.")
+
+
+def require_export(actor: Actor, model: type[Model]) -> None:
+    """Exports take the role's export right on top of the view right that scopes their rows."""
+    if not actor.access.can("export", rule_for(model).object_type):
+        raise PermissionDenied(f"Your role may not export {model._meta.verbose_name_plural}.")
 
 
 def require_writable_fields(actor: Actor, rule: ModelRule, data: Iterable[str]) -> None:

@@ -1,7 +1,7 @@
 """Schema bases shared by every app's schemas (kept apart from the API plumbing in ``core.api``)."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -26,6 +26,13 @@ class ErrorOut(Schema):
 # Ids as clients send them: a positive 64-bit integer. Larger numbers would overflow the database
 # driver (SQLite raises OverflowError) and turn bad input into a 500.
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def sensitive(description: str = "") -> Any:
+    """A field that a role may hide (``accord.access.rules.SENSITIVE_FIELDS``): not required in the
+    schema, because responses leave it out for such roles."""
+    note = "Left out of the response when your role may not see it."
+    return Field(None, description=f"{description} {note}".strip())
 
 
 class RecordOut(Schema):

@@ -13,10 +13,16 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
+from accord.core.actors import Actor
 from accord.core.models import SearchEntry
+from accord.core.permissions import search_scope
+
+# A condition on the search index (aliased ``e``) and its parameters: the entries the actor may see.
+Scope = tuple[str, list[Any]]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]{4,}$")
@@ -87,15 +93,8 @@ def _fetch(sql: str, params: Sequence[str | int]) -> list[tuple[int, str, int, s
         return list(cursor.fetchall())
 
 
-def _kind_clause(kinds: Sequence[str]) -> tuple[str, list[str]]:
-    """The kind filter; none at all when every kind is wanted (the usual case), so it costs nothing."""
-    if set(kinds) >= set(SearchEntry.Kind.values):
-        return "1 = 1", []
-    return f"e.kind IN ({', '.join(['%s'] * len(kinds))})", list(kinds)
-
-
-def _prefix_rows(text: str, kinds: Sequence[str], limit: int) -> list[tuple[int, str, int, str, str]]:
-    kind_sql, kind_params = _kind_clause(kinds)
+def _prefix_rows(text: str, scope: Scope, limit: int) -> list[tuple[int, str, int, str, str]]:
+    kind_sql, kind_params = scope
     if connection.vendor == "postgresql":
         pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         condition, params = "e.text LIKE %s", [pattern]
@@ -109,8 +108,8 @@ def _prefix_rows(text: str, kinds: Sequence[str], limit: int) -> list[tuple[int,
     return _fetch(sql, [*params, *kind_params, limit])
 
 
-def _word_rows(words: list[str], kinds: Sequence[str], limit: int) -> list[tuple[int, str, int, str, str]]:
-    kind_sql, kind_params = _kind_clause(kinds)
+def _word_rows(words: list[str], scope: Scope, limit: int) -> list[tuple[int, str, int, str, str]]:
+    kind_sql, kind_params = scope
     if connection.vendor == "postgresql":
         sql = (
             "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
@@ -126,8 +125,8 @@ def _word_rows(words: list[str], kinds: Sequence[str], limit: int) -> list[tuple
     return _fetch(sql, [" AND ".join(f'"{word}"*' for word in words), *kind_params, limit])
 
 
-def _substring_rows(text: str, kinds: Sequence[str], limit: int) -> list[tuple[int, str, int, str, str]]:
-    kind_sql, kind_params = _kind_clause(kinds)
+def _substring_rows(text: str, scope: Scope, limit: int) -> list[tuple[int, str, int, str, str]]:
+    kind_sql, kind_params = scope
     if connection.vendor == "postgresql":
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         sql = (
@@ -143,12 +142,15 @@ def _substring_rows(text: str, kinds: Sequence[str], limit: int) -> list[tuple[i
     return _fetch(sql, ['"' + text.replace('"', '""') + '"', *kind_params, limit])
 
 
-def search(query: str, *, kinds: Sequence[str] | None = None, limit: int = 20) -> list[SearchHit]:
-    """Hits for ``query``, best first: name prefix, then word prefixes, then substrings."""
+def search(
+    query: str, *, actor: Actor, kinds: Sequence[str] | None = None, limit: int = 20
+) -> list[SearchHit]:
+    """Hits for ``query`` among the records the actor may see, best first: name prefix, then word
+    prefixes, then substrings."""
     text = _normalise_query(query)
-    if not text:
+    scope = search_scope(actor, kinds or SearchEntry.Kind.values)
+    if not text or scope is None:
         return []
-    wanted_kinds = list(kinds or SearchEntry.Kind.values)
     seen: set[int] = set()
     hits: list[SearchHit] = []
 
@@ -163,13 +165,13 @@ def search(query: str, *, kinds: Sequence[str] | None = None, limit: int = 20) -
     def words_tier() -> None:
         words = _WORD.findall(text)
         if len(hits) < limit and words:
-            collect(_word_rows(words, wanted_kinds, limit + len(hits)), "word")
+            collect(_word_rows(words, scope, limit + len(hits)), "word")
 
     def substring_tier() -> None:
         if len(hits) < limit and len(text) >= MIN_SUBSTRING_LENGTH:
-            collect(_substring_rows(text, wanted_kinds, limit + len(hits)), "substring")
+            collect(_substring_rows(text, scope, limit + len(hits)), "substring")
 
-    collect(_prefix_rows(text, wanted_kinds, limit), "prefix")
+    collect(_prefix_rows(text, scope, limit), "prefix")
     if _FRAGMENT.search(text):
         # An '@' or '.' means a piece of an email or a domain, which rarely starts at a word boundary
         # ("da.lo" in "ada.lovelace"): the substring index answers it, whereas its word prefixes

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from accord.core.crud import ERRORS
+from accord.core.crud import ERRORS, actor_of
 from accord.core.errors import ValidationFailed
 from accord.core.search import search
 
@@ -47,7 +47,7 @@ def global_search(
 ) -> dict[str, object]:
     if not q.strip():
         raise ValidationFailed({"q": ["Type at least one character to search for."]})
-    hits = search(q, kinds=kinds or None, limit=limit)
+    hits = search(q, actor=actor_of(request), kinds=kinds or None, limit=limit)
     return {
         "items": [
             {

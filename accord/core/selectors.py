@@ -43,7 +43,10 @@ def filtered_list(
         queryset = queryset.filter(custom_field_filter(custom_field_object, params))
     if query and query.strip():
         if search_kind is not None:
-            ids = [hit.object_id for hit in search(query, kinds=[search_kind], limit=LIST_SEARCH_LIMIT)]
+            ids = [
+                hit.object_id
+                for hit in search(query, actor=actor, kinds=[search_kind], limit=LIST_SEARCH_LIMIT)
+            ]
             queryset = queryset.filter(pk__in=ids)
         else:
             condition = Q()

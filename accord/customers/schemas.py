@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-from accord.core.schemas import InputSchema, RecordId, RecordOut
+from accord.core.schemas import InputSchema, RecordId, RecordOut, sensitive
 from accord.customers.models import Company, Contact
 
 SizeBand = Literal["", "1", "2-10", "11-50", "51-200", "201-1000", "1001+"]
@@ -65,7 +65,7 @@ class CompanyOut(RecordOut):
     domain: str
     industry: str
     size_band: str
-    annual_revenue: Decimal | None
+    annual_revenue: Decimal | None = sensitive()
     currency: str
     phone: str
     street: str
@@ -164,7 +164,7 @@ class ContactOut(RecordOut):
     acquisition_channel: str
     owner_id: int | None
     emails: list[EmailOut]
-    phones: list[PhoneOut]
+    phones: list[PhoneOut] = sensitive()
     employments: list[EmploymentOut]
     tags: list[str]
     custom_fields: dict[str, Any]
@@ -208,7 +208,7 @@ class ContactListItem(BaseModel):
     acquisition_channel: str
     owner_id: int | None
     primary_email: str | None
-    primary_phone: str | None
+    primary_phone: str | None = sensitive()
     company_id: int | None
     company_name: str | None
     tags: list[str]

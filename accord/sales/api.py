@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import FilterSchema, Query, Router, Schema
 
 from accord.core.api import expected_version, set_etag
-from accord.core.crud import ERRORS, Resource, actor_of, add_crud_routes, page_schema
+from accord.core.crud import ERRORS, Resource, actor_of, add_crud_routes, page_schema, without_hidden_fields
 from accord.core.pagination import paginate
 from accord.core.schemas import RecordId
 from accord.sales import selectors, services
@@ -19,6 +19,7 @@ from accord.sales.filters import (
     ProductFilter,
     StageFilter,
 )
+from accord.sales.models import Deal, Lead
 from accord.sales.schemas import (
     DealIn,
     DealMoveIn,
@@ -119,11 +120,14 @@ add_resource(
 )
 def convert_lead(
     request: HttpRequest, record_id: RecordId, payload: LeadConvertIn, response: HttpResponse
-) -> services.LeadConversion:
-    return write_on_record(
+) -> Any:
+    conversion = write_on_record(
         request, response, record_id, get_record=selectors.lead_get, write=services.lead_convert,
         data=payload.dict(exclude_unset=True),
     )  # fmt: skip
+    return without_hidden_fields(
+        request, Lead, LeadConversionOut, conversion, headers=response, records=lambda data: [data["lead"]]
+    )
 
 
 @leads.get(
@@ -163,14 +167,11 @@ add_resource(
     summary="Move a deal to another stage (send If-Match with its ETag to refuse stale writes)",
 )
 def move_deal(request: HttpRequest, record_id: RecordId, payload: DealMoveIn, response: HttpResponse) -> Any:
-    return write_on_record(
-        request,
-        response,
-        record_id,
-        get_record=selectors.deal_get,
-        write=services.deal_move,
+    deal = write_on_record(
+        request, response, record_id, get_record=selectors.deal_get, write=services.deal_move,
         data=payload.dict(),
-    )
+    )  # fmt: skip
+    return without_hidden_fields(request, Deal, DealOut, deal, headers=response)
 
 
 @deals.get(

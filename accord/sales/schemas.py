@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from accord.core.schemas import InputSchema, RecordId, RecordOut
+from accord.core.schemas import InputSchema, RecordId, RecordOut, sensitive
 from accord.customers.schemas import Name, ShortText, tag_names
 from accord.sales.models import Deal, Lead, Order, Pipeline
 
@@ -73,7 +73,7 @@ class LeadOut(RecordOut):
     given_name: str
     family_name: str
     email: str
-    phone: str
+    phone: str = sensitive()
     job_title: str
     company_name: str
     company_domain: str
@@ -255,7 +255,7 @@ class DealMoveIn(InputSchema):
 
 class DealOut(RecordOut):
     name: str
-    amount: Decimal
+    amount: Decimal = sensitive()
     currency: str
     pipeline_id: int
     stage_id: int
@@ -400,11 +400,11 @@ class OrderOut(RecordOut):
     currency: str
     sales_channel: SalesChannel
     owner_id: int | None
-    subtotal: Decimal
-    discount_total: Decimal
-    tax_total: Decimal
-    total: Decimal
-    lines: list[OrderLineOut]
+    subtotal: Decimal = sensitive()
+    discount_total: Decimal = sensitive()
+    tax_total: Decimal = sensitive()
+    total: Decimal = sensitive()
+    lines: list[OrderLineOut] = sensitive()
 
     @staticmethod
     def resolve_lines(obj: Order) -> list[Any]:
