@@ -31,6 +31,12 @@ from accord.core.metadata_api import custom_fields_router, tags_router  # noqa: 
 from accord.users.api import router as users_router  # noqa: E402
 
 api.add_router("", users_router)
+
+from accord.users.access_api import roles, sharing, teams  # noqa: E402
+
+api.add_router("/roles", roles)
+api.add_router("/teams", teams)
+api.add_router("", sharing)
 api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/tags", tags_router)
 

@@ -69,7 +69,12 @@ MODEL_RULES: dict[str, ModelRule] = {
     "sales.stage": ModelRule("pipeline", owner_field=None),
     "sales.dealstagechange": ModelRule("deal", owner_field=None, follows="deal"),
     "sales.orderline": ModelRule("order", owner_field=None, follows="order"),
-    "users.user": OPEN,  # the directory of colleagues, for owners and assignees
+    "users.user": OPEN,
+    # Administration (guarded by require_admin) and shares (read through the record they concern)
+    "access.role": OPEN,
+    "access.team": OPEN,
+    "access.sharingdefault": OPEN,
+    "access.recordshare": OPEN,  # the directory of colleagues, for owners and assignees
     "core.tag": OPEN,
     "core.customfield": OPEN,
     "core.searchentry": OPEN,  # search results are scoped per kind by accord.core.search

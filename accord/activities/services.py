@@ -15,6 +15,7 @@ from django.utils import timezone
 from accord.activities.models import Interaction, InteractionContact, Task
 from accord.core.actors import Actor
 from accord.core.errors import FieldErrors
+from accord.core.permissions import require_create
 from accord.core.services import (
     check_references,
     get_related,
@@ -151,6 +152,7 @@ def _set_participants(interaction: Interaction, contact_ids: list[int] | None) -
 
 @transaction.atomic
 def interaction_create(*, actor: Actor, data: Data) -> Interaction:
+    require_create(actor, Interaction, data)
     errors = FieldErrors()
     fields = _interaction_fields(actor, data, instance=None, errors=errors)
     contact_ids = _clean_contact_ids(actor, data, errors)
@@ -226,6 +228,7 @@ def _task_fields(actor: Actor, data: Data, *, instance: Task | None, errors: Fie
 
 @transaction.atomic
 def task_create(*, actor: Actor, data: Data) -> Task:
+    require_create(actor, Task, data)
     return record_create(Task(**validated(_task_fields, actor, data, instance=None)), actor=actor, data=data)
 
 

@@ -36,6 +36,13 @@ def visible_to(actor: Actor, queryset: QuerySet[ModelT]) -> QuerySet[ModelT]:
     return queryset.filter(condition)
 
 
+def require_view(actor: Actor, model: type[Model]) -> None:
+    """Lists, counts and exports of a type the role may not view answer 403: a type's existence is no
+    secret, and a clear refusal beats an empty list that looks like missing data."""
+    if not actor.access.can("view", rule_for(model).object_type):
+        raise PermissionDenied(f"Your role may not view {model._meta.verbose_name_plural}.")
+
+
 def get_visible(actor: Actor, queryset: QuerySet[ModelT], pk: int) -> ModelT:
     """The record if the actor may see it; otherwise NotFound, so that existence does not leak."""
     instance = visible_to(actor, queryset).filter(pk=pk).first()
@@ -130,7 +137,8 @@ def search_scope(actor: Actor, kinds: Iterable[str]) -> tuple[str, list[Any]] | 
 
 
 def require_create(actor: Actor, model: type[Model], data: Iterable[str] = ()) -> None:
-    """The actor's role may create this type and set every field in ``data``."""
+    """The actor's role may create this type and set every field in ``data``. Create services call it
+    before validating, so that a forbidden create answers 403 rather than field errors."""
     rule = rule_for(model)
     if rule.follows is not None and not rule.follows_only_when_set:
         return  # a child row: its service checked the edit right on the parent
@@ -169,6 +177,17 @@ def require_export(actor: Actor, model: type[Model]) -> None:
     """Exports take the role's export right on top of the view right that scopes their rows."""
     if not actor.access.can("export", rule_for(model).object_type):
         raise PermissionDenied(f"Your role may not export {model._meta.verbose_name_plural}.")
+
+
+def require_share(actor: Actor, instance: Model) -> None:
+    """Sharing a record is for its owner, the owner's managers and administrators."""
+    rule = rule_for(type(instance))
+    name = instance._meta.verbose_name
+    if rule.owner_field is None or rule.object_type is None or _followed_parent(instance, rule) is not None:
+        raise PermissionDenied(f"A {name} is not shared on its own; share the record it belongs to.")
+    owners = actor.access.owners_deletable()
+    if owners is not None and getattr(instance, f"{rule.owner_field}_id") not in owners:
+        raise PermissionDenied(f"Only its owner, their manager or an administrator may share this {name}.")
 
 
 def require_writable_fields(actor: Actor, rule: ModelRule, data: Iterable[str]) -> None:

@@ -10,7 +10,7 @@ from ninja import FilterSchema
 
 from accord.core.actors import Actor
 from accord.core.custom_fields import custom_field_filter
-from accord.core.permissions import visible_to
+from accord.core.permissions import require_view, visible_to
 from accord.core.search import search
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -36,6 +36,7 @@ def filtered_list(
     record because those rows are unique per record, so no DISTINCT is needed.
     ``q`` uses the search index for searchable kinds, else a case-insensitive match on ``text_fields``.
     """
+    require_view(actor, queryset.model)
     queryset = visible_to(actor, queryset)
     if filters is not None:
         queryset = queryset.filter(filters.get_filter_expression())

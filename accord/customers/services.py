@@ -13,6 +13,7 @@ from accord.core.actors import Actor
 from accord.core.custom_fields import custom_fields_from
 from accord.core.errors import FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
+from accord.core.permissions import require_create
 from accord.core.search import search_index_upsert
 from accord.core.services import (
     check_references,
@@ -100,6 +101,7 @@ def company_index(company: Company) -> None:
 
 @transaction.atomic
 def company_create(*, actor: Actor, data: Data) -> Company:
+    require_create(actor, Company, data)
     fields = validated(_company_fields, actor, data, instance=None)
     company = record_create(Company(**fields), actor=actor, data=data, tags=data.get("tags"))
     company_index(company)
@@ -273,6 +275,7 @@ def _clean_children(actor: Actor, data: Data, errors: FieldErrors) -> dict[str, 
 
 @transaction.atomic
 def contact_create(*, actor: Actor, data: Data) -> Contact:
+    require_create(actor, Contact, data)
     errors = FieldErrors()
     fields = _contact_fields(actor, data, instance=None, errors=errors)
     children = _clean_children(actor, data, errors)

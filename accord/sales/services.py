@@ -19,7 +19,7 @@ from accord.core.actors import Actor
 from accord.core.custom_fields import custom_fields_from
 from accord.core.errors import Conflict, FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
-from accord.core.permissions import visible_to
+from accord.core.permissions import require_create, visible_to
 from accord.core.search import search_index_upsert
 from accord.core.services import (
     assign_fields,
@@ -192,6 +192,7 @@ def lead_index(lead: Lead) -> None:
 
 @transaction.atomic
 def lead_create(*, actor: Actor, data: Data) -> Lead:
+    require_create(actor, Lead, data)
     fields = validated(_lead_fields, actor, data, instance=None)
     lead = record_create(Lead(**fields), actor=actor, data=data, tags=data.get("tags"))
     lead_index(lead)
@@ -392,6 +393,7 @@ def _take_default(actor: Actor, pipeline: Pipeline | None) -> None:
 @transaction.atomic
 def pipeline_create(*, actor: Actor, data: Data) -> Pipeline:
     """A pipeline, with the given stages in order (their position defaults to their place in the list)."""
+    require_create(actor, Pipeline, data)
     errors = FieldErrors()
     fields = _pipeline_fields(data, instance=None, errors=errors)
     stages = []
@@ -432,6 +434,7 @@ def pipeline_delete(*, actor: Actor, instance: Pipeline, expected_version: int |
 @transaction.atomic
 def stage_create(*, actor: Actor, data: Data) -> Stage:
     """A stage appended to its pipeline unless a position is given."""
+    require_create(actor, Stage, data)
     errors = FieldErrors()
     pipeline = None
     with errors.collect():
@@ -587,6 +590,7 @@ def deal_index(deal: Deal) -> None:
 @transaction.atomic
 def deal_create(*, actor: Actor, data: Data) -> Deal:
     """A deal in its first stage (or the given one), with the first row of its stage history."""
+    require_create(actor, Deal, data)
     errors = FieldErrors()
     fields = _deal_fields(actor, data, instance=None, errors=errors)
     contacts = _deal_contacts(actor, data.get("contacts"), errors)
@@ -690,6 +694,7 @@ def _product_fields(data: Data, *, instance: Product | None, errors: FieldErrors
 
 @transaction.atomic
 def product_create(*, actor: Actor, data: Data) -> Product:
+    require_create(actor, Product, data)
     return record_create(Product(**validated(_product_fields, data, instance=None)), actor=actor, data=data)
 
 
@@ -884,6 +889,7 @@ def new_order_number(ordered_at: dt.datetime) -> str:
 @transaction.atomic
 def order_create(*, actor: Actor, data: Data) -> Order:
     """An order with its lines; the totals are computed from the lines, never taken from the client."""
+    require_create(actor, Order, data)
     errors = FieldErrors()
     fields = _order_fields(actor, data, instance=None, errors=errors)
     lines = _clean_lines(
