@@ -102,6 +102,7 @@ def _build(spec: Spec) -> Built:
         owned = {"owner_id": built.users[owner].pk if owner is not None else None}
         name = f"Zq {kind} {index}"
         data: dict[str, Any]
+        record: Any
         if kind == "company":
             record = company_create(
                 actor=SYSTEM, data={"name": name, "annual_revenue": Decimal("9"), **owned}
