@@ -16,9 +16,7 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,25 +24,16 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
-    ROOT,
+    RESULT_PREFIX,
     Timing,
     accord_server,
+    load_demo,
     machine_description,
     print_table,
-    run_accord,
-    sqlite_environment,
+    run_children,
     time_calls,
     wrk,
 )
-
-RESULT_PREFIX = "RESULT "
-
-
-def _prepare_database(env: dict[str, str], size: int, seed: int) -> float:
-    run_accord(["migrate"], env)
-    start = time.perf_counter()
-    run_accord(["demo", "--contacts", str(size), "--seed", str(seed)], env)
-    return time.perf_counter() - start
 
 
 def _samples(seed: int) -> dict[str, Any]:
@@ -134,7 +123,7 @@ def _create_token() -> str:
 def run_child(database: str, size: int, args: argparse.Namespace) -> None:
     """One database at one size; prints RESULT lines for the parent to tabulate."""
     env = {key: os.environ.get(key, "") for key in ("ACCORD_DATA_DIR", "DATABASE_URL")}
-    load_seconds = _prepare_database(env, size, args.seed)
+    load_seconds = load_demo(env, size, args.seed)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     import django
 
@@ -193,13 +182,6 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
             print(RESULT_PREFIX + json.dumps(row), flush=True)
 
 
-def _child_command(database: str, size: int, argv: list[str]) -> list[str]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", database, "--size", str(size), *argv]
-    if database == "postgres" and not os.environ.get("DATABASE_URL"):
-        return [sys.executable, str(ROOT / "tools" / "with_postgres.py"), "--", *command]
-    return command
-
-
 def _forwarded(args: argparse.Namespace) -> list[str]:
     return [
         "--seconds",
@@ -216,34 +198,9 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
 
 
 def run_parent(args: argparse.Namespace) -> int:
-    rows: list[dict[str, Any]] = []
-    for database in args.databases:
-        for size in args.sizes:
-            print(f"… {database}, {size:,} contacts", file=sys.stderr, flush=True)
-            if database == "sqlite":
-                with sqlite_environment() as env:
-                    output = subprocess.run(
-                        _child_command(database, size, _forwarded(args)),
-                        env={**os.environ, **env},
-                        capture_output=True,
-                        text=True,
-                        check=False,
-                    )
-            else:
-                output = subprocess.run(
-                    _child_command(database, size, _forwarded(args)),
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-            if output.returncode != 0:
-                print(output.stdout, output.stderr, file=sys.stderr)
-                return 1
-            rows += [
-                json.loads(line[len(RESULT_PREFIX) :])
-                for line in output.stdout.splitlines()
-                if line.startswith(RESULT_PREFIX)
-            ]
+    rows = run_children(Path(__file__).resolve(), args.databases, args.sizes, _forwarded(args))
+    if rows is None:
+        return 1
     _report(rows, args)
     return 1 if any(row["failures"] for row in rows) else 0
 

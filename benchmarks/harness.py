@@ -223,3 +223,43 @@ def machine_description() -> str:
     except OSError:
         pass
     return f"{os.cpu_count()} cores, {memory_kib / 1024 / 1024:.0f} GiB, Python {sys.version.split()[0]}"
+
+
+RESULT_PREFIX = "RESULT "
+
+
+def load_demo(env: dict[str, str], size: int, seed: int) -> float:
+    """Migrate and load ``accord demo --contacts size``; the seconds the load took."""
+    run_accord(["migrate"], env)
+    start = time.perf_counter()
+    run_accord(["demo", "--contacts", str(size), "--seed", str(seed)], env)
+    return time.perf_counter() - start
+
+
+def run_children(
+    script: Path, databases: Sequence[str], sizes: Sequence[int], argv: list[str]
+) -> list[dict] | None:
+    """Run ``script --child DATABASE --size N`` once per database and size, each on a fresh database (a
+    temporary SQLite folder, or a throwaway PostgreSQL cluster unless DATABASE_URL is set), and collect the
+    JSON rows it prints after RESULT_PREFIX. None when a child failed (its output is shown)."""
+    rows: list[dict] = []
+    for database in databases:
+        for size in sizes:
+            print(f"… {database}, {size:,} contacts", file=sys.stderr, flush=True)
+            command = [sys.executable, str(script), "--child", database, "--size", str(size), *argv]
+            env = dict(os.environ)
+            with sqlite_environment() as sqlite_env:
+                if database == "sqlite":
+                    env.update(sqlite_env)
+                elif not os.environ.get("DATABASE_URL"):
+                    command = [sys.executable, str(ROOT / "tools" / "with_postgres.py"), "--", *command]
+                output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+            if output.returncode != 0:
+                print(output.stdout, output.stderr, file=sys.stderr)
+                return None
+            rows += [
+                json.loads(line[len(RESULT_PREFIX) :])
+                for line in output.stdout.splitlines()
+                if line.startswith(RESULT_PREFIX)
+            ]
+    return rows

@@ -46,3 +46,29 @@ def test_api_benchmark_tiny_run() -> None:
     assert "| sqlite | " in result.stdout
     for operation in ("list first page", "list deep page", "detail", "search", "create"):
         assert operation in result.stdout
+
+
+def test_scoping_benchmark_tiny_run() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/scoping.py",
+            "--sizes",
+            "500",
+            "--databases",
+            "sqlite",
+            "postgres",
+            "--repeat",
+            "5",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for user in ("administrator (unscoped)", "sales rep (1%)", "manager (30%)"):
+        assert f"| postgres | 500 | list first page | {user} |" in result.stdout
+        assert f"| sqlite | 500 | list first page | {user} |" in result.stdout
