@@ -49,5 +49,8 @@ class ApiClient:
     def patch(self, path: str, data: object = None, **kwargs):
         return self.client.patch(f"/api/v1{path}", data=data, content_type="application/json", **kwargs)
 
+    def put(self, path: str, data: object = None, **kwargs):
+        return self.client.put(f"/api/v1{path}", data=data, content_type="application/json", **kwargs)
+
     def delete(self, path: str, **kwargs):
         return self.client.delete(f"/api/v1{path}", **kwargs)
