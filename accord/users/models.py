@@ -1,4 +1,4 @@
-"""Users and their API tokens; roles and teams are in ``accord.access``."""
+"""Users, their API tokens and failed sign-ins; roles and teams are in ``accord.access``."""
 
 from __future__ import annotations
 
@@ -57,3 +57,21 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class LoginAttempt(models.Model):
+    """A password sign-in that counts towards throttling, for one account name or one client address.
+
+    ``key`` is an HMAC of the normalised account name or the client's network, so neither is kept here.
+    Rows older than the failure window are deleted as new attempts arrive; a successful sign-in deletes
+    its account's rows (``accord.users.throttle``).
+    """
+
+    key = models.CharField(max_length=64)
+    attempted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "attempted_at"], name="login_attempt_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… at {self.attempted_at:%Y-%m-%d %H:%M:%S}"
