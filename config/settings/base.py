@@ -127,6 +127,8 @@ ACCORD_TRUSTED_PROXY_HEADER = env.str("ACCORD_TRUSTED_PROXY_HEADER", default="")
 ACCORD_TRUSTED_PROXY_COUNT = env.int("ACCORD_TRUSTED_PROXY_COUNT", default=1)
 if ACCORD_TRUSTED_PROXY_COUNT < 1:
     raise ImproperlyConfigured("ACCORD_TRUSTED_PROXY_COUNT must be at least 1.")
+# Database sessions that know their user, so disabling a user ends their sessions (accord.users.sessions).
+SESSION_ENGINE = "accord.users.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
