@@ -45,6 +45,7 @@ ADMIN_ENDPOINTS = [
     ("patch", "/users/{id}", {"first_name": "X"}),
     ("post", "/users/{id}/disable", None),
     ("post", "/users/{id}/enable", None),
+    ("get", "/audit", None),
 ]
 
 
