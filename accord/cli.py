@@ -1,5 +1,5 @@
-"""The ``accord`` command line: run the server, set up the database, manage admins and API tokens,
-and load demo data.
+"""The ``accord`` command line: run the server, set up the database, manage admins, users and API
+tokens, and load demo data.
 
     accord migrate && accord createadmin admin --if-missing && accord demo --if-empty && accord serve
 
@@ -116,6 +116,26 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("token_id", type=_bounded_int(1, 2**63 - 1), metavar="TOKEN_ID")
     revoke.set_defaults(handler=token_revoke_command)
 
+    user = commands.add_parser("user", help="list users, disable or enable them, change their role")
+    user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    user_commands.add_parser("list", help="every user with their role and status").set_defaults(
+        handler=user_list_command
+    )
+    disable = user_commands.add_parser(
+        "disable", help="disable a user: their sessions and tokens end at once"
+    )
+    disable.add_argument("username")
+    disable.set_defaults(handler=user_active_command, active=False)
+    enable = user_commands.add_parser("enable", help="let a disabled user sign in again")
+    enable.add_argument("username")
+    enable.set_defaults(handler=user_active_command, active=True)
+    set_role = user_commands.add_parser("set-role", help="give a user another role")
+    set_role.add_argument("username")
+    set_role.add_argument(
+        "role_key", metavar="ROLE_KEY", help="e.g. sales_rep; `accord user list` shows roles"
+    )
+    set_role.set_defaults(handler=user_set_role_command)
+
     demo = commands.add_parser("demo", help="load realistic demo data (deterministic for a seed)")
     demo.add_argument(
         "--contacts",
@@ -141,7 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from accord.core.errors import AccordError
 
     handler: Handler = args.handler
-    command = " ".join(name for name in (args.command, getattr(args, "token_command", None)) if name)
+    action = getattr(args, "token_command", None) or getattr(args, "user_command", None)
+    command = " ".join(name for name in (args.command, action) if name)
     try:
         return handler(args)
     except AccordError as error:
@@ -214,6 +235,17 @@ def find_user(username: str) -> User:
     if user is None:
         raise NotFound(f"No user named '{username}'.")
     return user
+
+
+def print_table(rows: Sequence[Sequence[str]]) -> None:
+    """Columns padded to their widest value; the first row is the heading."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+
+
+def when(moment: dt.datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
 
 
 def port_from_environment() -> int:
@@ -383,10 +415,6 @@ def token_list_command(args: argparse.Namespace) -> int:
         print(f"'{user.username}' has no API tokens.")
         return 0
     now = timezone.now()
-
-    def when(moment: dt.datetime | None) -> str:
-        return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
-
     rows = [("ID", "NAME", "PREFIX", "SCOPE", "STATUS", "CREATED", "EXPIRES", "LAST USED")]
     for token in tokens:
         status = (
@@ -408,9 +436,7 @@ def token_list_command(args: argparse.Namespace) -> int:
                 when(token.last_used_at),
             )
         )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+    print_table(rows)
     return 0
 
 
@@ -423,6 +449,57 @@ def token_revoke_command(args: argparse.Namespace) -> int:
     token = token_revoke(actor=cli_actor(), user=user, token_id=args.token_id)
     state = "was already revoked" if already else "is revoked"
     print(f"Token {token.pk} '{token.name}' of '{user.username}' {state}.")
+    return 0
+
+
+def user_list_command(args: argparse.Namespace) -> int:
+    from accord.users.models import User
+
+    require_migrated()
+    rows = [("ID", "USERNAME", "NAME", "EMAIL", "ROLE", "STATUS", "LAST SIGN-IN")]
+    for user in User.objects.select_related("role").order_by("username"):
+        role = user.role.key if user.role else ("superuser" if user.is_superuser else "-")
+        status = "active" if user.is_active else "disabled"
+        name = user.get_full_name() or "-"
+        rows.append(
+            (str(user.pk), user.username, name, user.email or "-", role, status, when(user.last_login))
+        )
+    print_table(rows)
+    return 0
+
+
+def user_active_command(args: argparse.Namespace) -> int:
+    """``accord user disable`` and ``accord user enable``: the same steps, opposite ways."""
+    from accord.users.services import user_disable, user_enable
+
+    require_migrated()
+    user = find_user(args.username)
+    if user.is_active == args.active:
+        print(f"'{user.username}' was already {'active' if args.active else 'disabled'}.")
+        return 0
+    if args.active:
+        user_enable(actor=cli_actor(), user=user)
+        print(f"'{user.username}' may sign in again.")
+    else:
+        user_disable(actor=cli_actor(), user=user)
+        print(f"'{user.username}' is disabled: their sessions and API tokens ended.")
+    return 0
+
+
+def user_set_role_command(args: argparse.Namespace) -> int:
+    from accord.access.models import Role
+    from accord.core.errors import NotFound
+    from accord.users.services import user_update
+
+    require_migrated()
+    user = find_user(args.username)
+    role = Role.objects.filter(key=args.role_key).first()
+    if role is None:
+        keys = ", ".join(Role.objects.order_by("key").values_list("key", flat=True))
+        raise NotFound(f"No role '{args.role_key}'; the roles are: {keys}.")
+    state = "already has" if user.role_id == role.pk else "now has"
+    user_update(actor=cli_actor(), user=user, data={"role_id": role.pk})
+    print(f"'{user.username}' {state} the role {role.name} ({role.key}).")
     return 0
 
 

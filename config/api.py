@@ -27,10 +27,14 @@ from accord.customers.api import companies, contacts  # noqa: E402
 api.add_router("/companies", companies)
 api.add_router("/contacts", contacts)
 
+from accord.core.audit_api import audit_router  # noqa: E402
 from accord.core.metadata_api import custom_fields_router, tags_router  # noqa: E402
 from accord.users.api import router as users_router  # noqa: E402
+from accord.users.api import users  # noqa: E402
 
 api.add_router("", users_router)
+api.add_router("/users", users)
+api.add_router("/audit", audit_router)
 
 from accord.users.access_api import roles, sharing, teams  # noqa: E402
 

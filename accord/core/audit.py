@@ -29,29 +29,35 @@ def audit_write(
     *, actor: Actor, action: str, instance: models.Model, changes: Changes | None = None
 ) -> AuditEntry:
     """Record one change; ``changes`` maps a field to its (old, new) values."""
-    return AuditEntry.objects.create(
-        actor_id=actor.user_id,
-        token_id=actor.token_id,
-        via=actor.via,
+    return audit_event(
+        actor=actor,
         action=action,
         object_type=instance._meta.label_lower,
         object_id=instance.pk,
-        object_repr=str(instance)[:300],
-        changes={name: [_jsonable(old), _jsonable(new)] for name, (old, new) in (changes or {}).items()},
+        object_repr=str(instance),
+        changes=changes,
     )
 
 
 def audit_event(
-    *, actor: Actor, action: str, object_type: str, details: Mapping[str, Any] | None = None
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    object_repr: str,
+    changes: Changes | None = None,
 ) -> AuditEntry:
-    """Record an event that concerns a kind of record rather than one (an export, say)."""
+    """Record an event about a record that may not exist (a failed sign-in with an unknown name)."""
     return AuditEntry.objects.create(
         actor_id=actor.user_id,
         token_id=actor.token_id,
         via=actor.via,
         action=action,
         object_type=object_type,
-        changes={name: _jsonable(value) for name, value in (details or {}).items()},
+        object_id=object_id,
+        object_repr=object_repr[:300],
+        changes={name: [_jsonable(old), _jsonable(new)] for name, (old, new) in (changes or {}).items()},
     )
 
 

@@ -193,7 +193,9 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
             actor=actor,
             action="export",
             object_type=model._meta.label_lower,
-            details={"query": dict(request.GET.items())},
+            object_id=None,
+            object_repr=f"Export of {resource.plural}",
+            changes={"query": (None, dict(request.GET.items()))},
         )
 
         def dump(record: Any) -> dict[str, Any]:

@@ -1,8 +1,9 @@
-"""Users and their API tokens; roles and teams are in ``accord.access``."""
+"""Users, their API tokens, browser sessions and failed sign-ins; roles and teams are in ``accord.access``."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 
@@ -17,9 +18,17 @@ class User(AbstractUser):
     role = models.ForeignKey(
         "access.Role", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["username"]
+
+    @property
+    def is_admin(self) -> bool:
+        """A superuser (``accord createadmin``) or a user whose role is an administrator role; while the
+        user is disabled it grants nothing (``accord.access.rules.Access``)."""
+        return self.is_superuser or (self.role is not None and self.role.is_admin)
 
     @property
     def display_name(self) -> str:
@@ -57,3 +66,38 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session (Django's database session) that knows whose it is.
+
+    ``accord.users.sessions.SessionStore`` fills ``user_id`` on every save, also after the session key
+    changes (sign-in, password change), so disabling a user ends all of their sessions with one indexed
+    delete. It is not a foreign key: a session being saved while its user is deleted must not fail.
+    """
+
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from accord.users.sessions import SessionStore
+
+        return SessionStore
+
+
+class LoginAttempt(models.Model):
+    """A password sign-in that counts towards throttling, for one account name or one client address.
+
+    ``key`` is an HMAC of the normalised account name or the client's network, so neither is kept here.
+    Rows older than the failure window are deleted as new attempts arrive; a successful sign-in deletes
+    its account's rows (``accord.users.throttle``).
+    """
+
+    key = models.CharField(max_length=64)
+    attempted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "attempted_at"], name="login_attempt_key_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… at {self.attempted_at:%Y-%m-%d %H:%M:%S}"

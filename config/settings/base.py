@@ -6,6 +6,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -105,6 +106,29 @@ def database_from_environment() -> dict[str, object]:
 
 DATABASES = {"default": database_from_environment()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2id (argon2-cffi) for new passwords; PBKDF2 and scrypt hashes are still accepted and are
+# rehashed with Argon2id at the next successful sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Every authenticate() goes through the sign-in throttle (accord.users.throttle).
+AUTHENTICATION_BACKENDS = ["accord.users.backends.ThrottledModelBackend"]
+ACCORD_LOGIN_FAILURE_WINDOW_SECONDS = env.int("ACCORD_LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+ACCORD_LOGIN_MAX_FAILURES_PER_ACCOUNT = env.int("ACCORD_LOGIN_MAX_FAILURES_PER_ACCOUNT", default=5)
+ACCORD_LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("ACCORD_LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+# Behind a reverse proxy every client has the proxy's address: name the header the proxy appends the
+# client's address to (e.g. X-Forwarded-For) and how many proxies append to it. Unset, the header is
+# ignored, because any client can send it.
+ACCORD_TRUSTED_PROXY_HEADER = env.str("ACCORD_TRUSTED_PROXY_HEADER", default="")
+ACCORD_TRUSTED_PROXY_COUNT = env.int("ACCORD_TRUSTED_PROXY_COUNT", default=1)
+if ACCORD_TRUSTED_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("ACCORD_TRUSTED_PROXY_COUNT must be at least 1.")
+# Database sessions that know their user, so disabling a user ends their sessions (accord.users.sessions).
+SESSION_ENGINE = "accord.users.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -181,6 +181,21 @@ def test_every_write_operation_leaves_its_audit_entries(walk: Walk) -> None:
     assert walk.entries_of("revoke_token", "DELETE", f"/tokens/{token_id}") == [
         ("token_revoke", "users.apitoken", token_id)
     ]
+    reader = walk.call("GET", "/roles").json()
+    read_only = next(role["id"] for role in reader if role["key"] == "read_only")
+    analyst = next(role["id"] for role in reader if role["key"] == "analyst")
+    added = walk.entries_of("create_user", "POST", "/users", {"username": "walker", "role_id": read_only})
+    user_id = walk.last.json()["id"]
+    assert added == [("create", "users.user", user_id)]
+    assert walk.entries_of("update_user", "PATCH", f"/users/{user_id}", {"role_id": analyst}) == [
+        ("role_change", "users.user", user_id)
+    ]
+    assert walk.entries_of("disable_user", "POST", f"/users/{user_id}/disable") == [
+        ("disable", "users.user", user_id)
+    ]
+    assert walk.entries_of("enable_user", "POST", f"/users/{user_id}/enable") == [
+        ("enable", "users.user", user_id)
+    ]
     # Deletes last, children before what they need.
     for object_type in ("order", "interaction", "task", "deal", "lead", "contact", "company", "product"):
         plural, label = PLURALS[object_type], LABELS[object_type]
