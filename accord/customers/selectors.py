@@ -78,13 +78,6 @@ CONTACT_SUMMARY_FIELDS = (
     "custom_fields",
 )
 _contact_summary_rows = BatchQuery(_contact_summaries)
-_contact_tag_rows = BatchQuery(
-    lambda ids: (
-        Contact.tags.through.objects.filter(contact_id__in=ids)
-        .order_by("tag__name")
-        .values("contact_id", "tag__name")
-    )
-)
 
 
 def contact_rows(ids: list[int]) -> list[dict[str, Any]]:
@@ -92,9 +85,7 @@ def contact_rows(ids: list[int]) -> list[dict[str, Any]]:
     by_id = {row["id"]: row for row in _contact_summary_rows.rows(ids)}
     for row in by_id.values():
         row["full_name"] = person_name(row["given_name"], row["family_name"])
-        row["tags"] = []
-    for link in _contact_tag_rows.rows(ids):
-        by_id[link["contact_id"]]["tags"].append(link["tag__name"])
+        row["tags"] = sorted(row["tags"] or ())
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
