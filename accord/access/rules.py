@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import Model
 
 from accord.access.models import RecordShare, Role, SharingDefault, Team, TeamMembership, Visibility
 
@@ -145,46 +145,64 @@ class Access:
     # ------------------------------------------------------------------ teams and defaults
 
     @cached_property
-    def _context(self) -> tuple[dict[str, str], frozenset[int], frozenset[int], frozenset[int]]:
-        """The organisation-wide defaults, my teams, my teammates and the members of the teams I manage.
+    def _context(self) -> _Context:
+        """The organisation-wide defaults, my teams, my teammates, the members of the teams I manage and
+        the records shared with me or my teams.
 
-        One query for all four (a UNION ALL of the defaults and the memberships that concern me): a
-        scoped request would otherwise pay two round trips before its real work.
+        One query for all of it (a UNION ALL): a scoped request would otherwise pay several round trips
+        before its real work, and shares are few per user, so reading them up front lets lists use their
+        ids directly rather than a subquery that keeps the database from reading an index in order.
         """
         defaults_table = SharingDefault._meta.db_table
         membership_table = TeamMembership._meta.db_table
         team_table = Team._meta.db_table
+        share_table = RecordShare._meta.db_table
+        my_teams = f"SELECT team_id FROM {membership_table} WHERE user_id = %s"
         sql = (
             f"SELECT 'default', object_type, visibility, NULL FROM {defaults_table} "
             "UNION ALL "
             f"SELECT 'member', CAST(m.team_id AS TEXT), CAST(m.user_id AS TEXT), CAST(t.manager_id AS TEXT) "
             f"FROM {membership_table} m JOIN {team_table} t ON t.id = m.team_id "
-            f"WHERE t.manager_id = %s OR m.team_id IN (SELECT team_id FROM {membership_table} WHERE user_id = %s)"
+            f"WHERE t.manager_id = %s OR m.team_id IN ({my_teams}) "
+            "UNION ALL "
+            f"SELECT 'share', object_type, CAST(object_id AS TEXT), access FROM {share_table} "
+            f"WHERE user_id = %s OR team_id IN ({my_teams})"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.user_id, self.user_id])
+            cursor.execute(sql, [self.user_id] * 4)
             rows = cursor.fetchall()
-        defaults = {key: value for kind, key, value, _ in rows if kind == "default"}
         me = str(self.user_id)
         memberships = [
             (int(team), int(user), manager) for kind, team, user, manager in rows if kind == "member"
         ]
         teams = frozenset(team for team, user, _ in memberships if user == self.user_id)
-        teammates = frozenset(user for team, user, _ in memberships if team in teams)
-        managed = frozenset(user for _, user, manager in memberships if manager == me)
-        return defaults, teams, teammates, managed
+        shares: dict[str, dict[int, str]] = {}
+        for kind, object_type, object_id, access in rows:
+            if kind == "share":
+                granted = shares.setdefault(object_type, {})
+                # Shared with me and with my team: the wider access counts.
+                if granted.get(int(object_id)) != RecordShare.Access.EDIT:
+                    granted[int(object_id)] = access
+        return _Context(
+            defaults={key: value for kind, key, value, _ in rows if kind == "default"},
+            teams=teams,
+            teammates=frozenset(user for team, user, _ in memberships if team in teams),
+            managed=frozenset(user for _, user, manager in memberships if manager == me),
+            shares=shares,
+        )
 
     def visibility(self, object_type: str) -> str:
-        return self._context[0].get(object_type, DEFAULT_VISIBILITY)
+        return self._context.defaults.get(object_type, DEFAULT_VISIBILITY)
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        return self._context.teams
 
     @property
     def _colleagues(self) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
         """(my teams, users who share a team with me, users in teams I manage)."""
-        return self._context[1:]
-
-    @property
-    def team_ids(self) -> frozenset[int]:
-        return self._colleagues[0]
+        context = self._context
+        return context.teams, context.teammates, context.managed
 
     def owners_visible(self, object_type: str) -> frozenset[int] | None:
         """The owners whose records of this type I see; None means every record (public or admin)."""
@@ -225,15 +243,20 @@ class Access:
 
     # ------------------------------------------------------------------ explicit shares
 
-    def shares(self, object_type: str, *, edit: bool = False) -> Q:
-        """Shares of this type to me or to one of my teams (as a condition on RecordShare)."""
-        grantee = Q(user_id=self.user_id) | Q(team_id__in=list(self.team_ids))
-        condition = Q(object_type=object_type) & grantee
-        if edit:
-            condition &= Q(access=RecordShare.Access.EDIT)
-        return condition
+    def shared(self, object_type: str) -> dict[int, str]:
+        """The records of this type shared with me or my teams, with the access granted."""
+        return self._context.shares.get(object_type, {}) if self.user_id is not None else {}
 
     def shared_ids(self, object_type: str, ids: Iterable[int], *, edit: bool = False) -> set[int]:
         """Which of ``ids`` are shared with me (to edit, with ``edit``)."""
-        rows = RecordShare.objects.filter(self.shares(object_type, edit=edit), object_id__in=list(ids))
-        return set(rows.values_list("object_id", flat=True))
+        shared = self.shared(object_type)
+        return {pk for pk in ids if pk in shared and (not edit or shared[pk] == RecordShare.Access.EDIT)}
+
+
+@dataclass(frozen=True)
+class _Context:
+    defaults: dict[str, str]
+    teams: frozenset[int]
+    teammates: frozenset[int]
+    managed: frozenset[int]
+    shares: dict[str, dict[int, str]]

@@ -20,7 +20,7 @@ from accord.core.api import ORJSONRenderer, expected_version, set_etag
 from accord.core.audit import audit_event
 from accord.core.export import csv_lines, pages_of
 from accord.core.pagination import paginate, paginate_keys
-from accord.core.permissions import hidden_keys, require_export
+from accord.core.permissions import hidden_keys, require_export, scope_parts
 from accord.core.schemas import ErrorOut, RecordId
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
@@ -141,7 +141,8 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
             actor=actor_of(request), filters=filters, query=q, params=request.GET
         )
         if resource.load_rows is not None:
-            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit)
+            parts = scope_parts(actor_of(request), queryset.model)
+            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit, parts=parts)
             items: list[Any] = resource.load_rows(keys.items)
             next_cursor = keys.next_cursor
         else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 
 from accord.core.errors import ValidationFailed
@@ -86,13 +86,50 @@ def paginate(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def paginate_keys(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int) -> Page[int]:
+def paginate_keys(
+    queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int, parts: list[Q] | None = None
+) -> Page[int]:
     """The ids of one page, as ``paginate`` would find it, for pages whose rows are read by id
-    (``accord.core.batch_query``): selecting only the id and the sort value keeps this query cheap."""
-    page_queryset, attname = _page_queryset(queryset, sort=sort, cursor=cursor, limit=limit)
-    keys = list(page_queryset.values_list("pk", attname))
+    (``accord.core.batch_query``): selecting only the id and the sort value keeps this query cheap.
+
+    ``parts`` are disjoint conditions whose union is the whole queryset (see
+    ``accord.core.permissions.scope_parts``): each is read as its own ordered, limited query, which an
+    index can answer in order, and the database merges the few rows they return.
+    """
+    if not parts:
+        page_queryset, attname = _page_queryset(queryset, sort=sort, cursor=cursor, limit=limit)
+        keys = list(page_queryset.values_list("pk", attname))
+    else:
+        keys, attname = _merged_keys(queryset, parts, sort=sort, cursor=cursor, limit=limit)
     next_cursor = None
     if len(keys) > limit:
         keys = keys[:limit]
         next_cursor = encode_cursor(keys[-1][1], keys[-1][0])
     return Page(items=[pk for pk, _ in keys], next_cursor=next_cursor)
+
+
+def _merged_keys(
+    queryset: QuerySet[T], parts: list[Q], *, sort: str, cursor: str | None, limit: int
+) -> tuple[list[tuple[int, Any]], str]:
+    """(id, sort value) of the first ``limit + 1`` rows of the union of ``parts``, in the database's order
+    (its collation, not Python's): ``SELECT … FROM (part 1) UNION ALL SELECT … FROM (part 2) ORDER BY``."""
+    selects: list[str] = []
+    params: list[Any] = []
+    attname = ""
+    for index, part in enumerate(parts):
+        page_queryset, attname = _page_queryset(queryset.filter(part), sort=sort, cursor=cursor, limit=limit)
+        sql, part_params = page_queryset.values_list("pk", attname).query.sql_with_params()
+        selects.append(f"SELECT * FROM ({sql}) part_{index}")
+        params.extend(part_params)
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    order = f"2 {direction}, 1 {direction}" if sort.lstrip("-") not in ("id", "pk") else f"1 {direction}"
+    with connection.cursor() as db_cursor:
+        db_cursor.execute(f"{' UNION ALL '.join(selects)} ORDER BY {order} LIMIT {limit + 1:d}", params)
+        pks = [row[0] for row in db_cursor.fetchall()]
+    keys: list[tuple[int, Any]] = [(pk, None) for pk in pks]
+    if len(pks) > limit:
+        # The next cursor needs the last row's sort value as the ORM converts it (datetimes, decimals).
+        last = pks[limit - 1]
+        value = queryset.model._default_manager.filter(pk=last).values_list(attname, flat=True).get()
+        keys[limit - 1] = (last, value)
+    return keys, attname
