@@ -21,7 +21,7 @@ from accord.core.pagination import paginate, paginate_keys
 from accord.core.schemas import ErrorOut, RecordId
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
-    (400, 401, 403, 404, 409, 412, 413, 422): ErrorOut,
+    (400, 401, 403, 404, 409, 412, 413, 422, 429): ErrorOut,
 }
 
 
