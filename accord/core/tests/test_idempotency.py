@@ -19,6 +19,7 @@ from accord.sales.models import Deal, DealStageChange, Pipeline
 from accord.sales.services import deal_create, pipeline_create
 from accord.users.models import ApiToken, User
 from accord.users.services import token_create
+from config.api import api
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +215,15 @@ def test_an_anonymous_request_with_a_key_stays_401(client: Client) -> None:
     )
     assert response.status_code == 401
     assert IdempotencyKey.objects.count() == 0
+
+
+def test_the_schema_documents_the_header_on_every_post_and_nowhere_else() -> None:
+    documented = {
+        (method, path): any(parameter["name"] == "Idempotency-Key" for parameter in operation["parameters"])
+        for path, item in api.get_openapi_schema()["paths"].items()
+        for method, operation in item.items()
+    }
+    assert {key for key, has_header in documented.items() if has_header} == {
+        key for key in documented if key[0] == "post"
+    }
+    assert ("post", "/api/v1/deals/{record_id}/move") in documented
