@@ -54,6 +54,7 @@ ON CONFLICT (bucket) DO UPDATE SET
                         THEN excluded.window_start ELSE {TABLE}.window_start END
 RETURNING window_start, hits
 """
+SQLITE_UPSERT = UPSERT.replace("%s", "?")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class SQLiteCounters:
 
     def hit(self, bucket: str, window_start: int) -> tuple[int, int] | None:
         try:
-            row = self._connection().execute(UPSERT.replace("%s", "?"), (bucket, window_start)).fetchone()
+            row = self._connection().execute(SQLITE_UPSERT, (bucket, window_start)).fetchone()
         except sqlite3.Error:
             # A locked-out or damaged counter file must not take the API down: admit the request
             # unlimited, and open the file afresh next time.

@@ -65,6 +65,14 @@ def test_over_the_quota_answers_429_with_retry_after_until_the_window_ends(
     assert _headers(api_client.get("/ping")) == (200, '"read";q=3;w=60', '"read";r=2;t=60')
 
 
+def test_a_server_whose_clock_lags_counts_into_the_current_window(
+    limits: None, api_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api_client.get("/ping")
+    monkeypatch.setattr(ratelimit, "clock", lambda: START - 60)  # another machine, a minute behind
+    assert _headers(api_client.get("/ping")) == (200, '"read";q=3;w=60', '"read";r=1;t=60')
+
+
 def test_writes_have_their_own_quota_and_invalid_requests_count(limits: None, api_client: Any) -> None:
     for _ in range(3):
         api_client.get("/ping")
