@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,18 +25,17 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
-    ROOT,
     Timing,
     accord_server,
+    child_results,
     machine_description,
+    print_result,
     print_table,
     run_accord,
     sqlite_environment,
     time_calls,
     wrk,
 )
-
-RESULT_PREFIX = "RESULT "
 
 
 def _prepare_database(env: dict[str, str], size: int, seed: int) -> float:
@@ -189,14 +187,7 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
                 "raw_p50_ms": raw[name].median_ms if name in raw else None,
                 "raw_p95_ms": raw[name].p95_ms if name in raw else None,
             }
-            print(RESULT_PREFIX + json.dumps(row), flush=True)
-
-
-def _child_command(database: str, size: int, argv: list[str]) -> list[str]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", database, "--size", str(size), *argv]
-    if database == "postgres" and not os.environ.get("DATABASE_URL"):
-        return [sys.executable, str(ROOT / "tools" / "with_postgres.py"), "--", *command]
-    return command
+            print_result(row)
 
 
 def _forwarded(args: argparse.Namespace) -> list[str]:
@@ -219,30 +210,18 @@ def run_parent(args: argparse.Namespace) -> int:
     for database in args.databases:
         for size in args.sizes:
             print(f"… {database}, {size:,} contacts", file=sys.stderr, flush=True)
+            command = [
+                sys.executable, str(Path(__file__).resolve()), "--child", database, "--size", str(size),
+                *_forwarded(args),
+            ]  # fmt: skip
             if database == "sqlite":
                 with sqlite_environment() as env:
-                    output = subprocess.run(
-                        _child_command(database, size, _forwarded(args)),
-                        env={**os.environ, **env},
-                        capture_output=True,
-                        text=True,
-                        check=False,
-                    )
+                    found = child_results(database, command, env)
             else:
-                output = subprocess.run(
-                    _child_command(database, size, _forwarded(args)),
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-            if output.returncode != 0:
-                print(output.stdout, output.stderr, file=sys.stderr)
+                found = child_results(database, command)
+            if found is None:
                 return 1
-            rows += [
-                json.loads(line[len(RESULT_PREFIX) :])
-                for line in output.stdout.splitlines()
-                if line.startswith(RESULT_PREFIX)
-            ]
+            rows += found
     _report(rows, args)
     return 1 if any(row["failures"] for row in rows) else 0
 

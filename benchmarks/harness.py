@@ -20,8 +20,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+UNREACHABLE_RATE_LIMIT = "1000000000/60"
+RESULT_PREFIX = "RESULT "
 BIN = Path(sys.executable).parent
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -88,8 +91,17 @@ def run_accord(arguments: Sequence[str], env: dict[str, str]) -> str:
 
 @contextmanager
 def accord_server(env: dict[str, str], *, workers: int, threads: int) -> Iterator[str]:
-    """`accord serve` on a free loopback port; yields its base URL once /api/v1/health answers."""
+    """`accord serve` on a free loopback port; yields its base URL once /api/v1/health answers.
+
+    Rate limits stay on, so the figures include counting every request, but are set far beyond what a
+    benchmark sends: a 429 would count as a failed request.
+    """
     port = free_port()
+    env = {
+        "ACCORD_RATE_LIMIT_READ": UNREACHABLE_RATE_LIMIT,
+        "ACCORD_RATE_LIMIT_WRITE": UNREACHABLE_RATE_LIMIT,
+        **env,
+    }
     process = subprocess.Popen(
         [
             str(BIN / "accord"),
@@ -198,6 +210,31 @@ def wrk(
         per_second=report["requests"] / (report["duration_us"] / 1e6),
         failures=report["errors"] + report["non_2xx"],
     )
+
+
+def print_result(row: dict[str, Any]) -> None:
+    """One measurement of a child process, as a line for the parent's ``child_results``."""
+    print(RESULT_PREFIX + json.dumps(row), flush=True)
+
+
+def child_results(
+    database: str, command: Sequence[str], env: dict[str, str] | None = None
+) -> list[dict[str, Any]] | None:
+    """Run a child that measures one database (under a throwaway PostgreSQL cluster unless DATABASE_URL
+    names one) and return the rows it printed; None, after showing its output, when it failed."""
+    if database == "postgres" and not os.environ.get("DATABASE_URL"):
+        command = [sys.executable, str(ROOT / "tools" / "with_postgres.py"), "--", *command]
+    output = subprocess.run(
+        list(command), env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False
+    )
+    if output.returncode != 0:
+        print(output.stdout, output.stderr, file=sys.stderr)
+        return None
+    return [
+        json.loads(line[len(RESULT_PREFIX) :])
+        for line in output.stdout.splitlines()
+        if line.startswith(RESULT_PREFIX)
+    ]
 
 
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
