@@ -25,7 +25,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -40,6 +40,12 @@ MAX_KEY_LENGTH = 255
 CLAIM_ATTRIBUTE = "idempotency_claim"
 # The header is a Structured Field string ("…", with \" and \\ escapes); a bare key is accepted too.
 _SF_STRING = re.compile(r'"((?:[^"\\]|\\["\\])*)"')
+
+_CLAIM = (
+    f'INSERT INTO {IdempotencyKey._meta.db_table} (user_id, "key", request_fingerprint, claimed_at, '
+    "response_body, response_content_type, response_headers) VALUES (%s, %s, %s, %s, %s, '', %s) "
+    'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id'
+)
 
 # Tests replace it to travel in time.
 now: Callable[[], dt.datetime] = timezone.now
@@ -83,18 +89,14 @@ def claim(*, user_id: int, key: str, request_fingerprint: str) -> int | HttpResp
     """
     moment = now()
     for _ in range(3):  # a row that vanishes between the insert and the read is claimed again
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             # Opportunistic expiry, so the table holds about one TTL's worth of keys without a cron job.
             IdempotencyKey.objects.filter(
                 claimed_at__lt=moment - dt.timedelta(seconds=settings.ACCORD_IDEMPOTENCY_KEY_TTL)
             ).delete()
-            try:
-                with transaction.atomic():
-                    return IdempotencyKey.objects.create(
-                        user_id=user_id, key=key, request_fingerprint=request_fingerprint, claimed_at=moment
-                    ).pk
-            except IntegrityError:
-                pass
+            claim_id = _insert_claim(user_id, key, request_fingerprint, moment)
+        if claim_id is not None:
+            return claim_id
         existing = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()
         if existing is None:
             continue
@@ -116,6 +118,30 @@ def claim(*, user_id: int, key: str, request_fingerprint: str) -> int | HttpResp
         f"A request with this {HEADER} is still being processed.",
         fields={HEADER: ["Retry once the first request has finished."]},
     )
+
+
+def _insert_claim(user_id: int, key: str, request_fingerprint: str, moment: dt.datetime) -> int | None:
+    """The new claim's id, or None when the user already holds the key.
+
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (SQLite and PostgreSQL alike) rather than the ORM's
+    create(): a conflict is an answer, not an exception, so no savepoint is needed around it; measured
+    with benchmarks/guards.py, a keyed POST on PostgreSQL costs two round trips fewer.
+    """
+    operations = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM,
+            [
+                user_id,
+                key,
+                request_fingerprint,
+                operations.adapt_datetimefield_value(moment),
+                b"",
+                operations.adapt_json_value({}, None),
+            ],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def replay(stored: IdempotencyKey) -> HttpResponse:
