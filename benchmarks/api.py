@@ -24,11 +24,11 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
-    RESULT_PREFIX,
     Timing,
     accord_server,
     load_demo,
     machine_description,
+    print_result,
     print_table,
     run_children,
     time_calls,
@@ -179,7 +179,7 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
                 "raw_p50_ms": raw[name].median_ms if name in raw else None,
                 "raw_p95_ms": raw[name].p95_ms if name in raw else None,
             }
-            print(RESULT_PREFIX + json.dumps(row), flush=True)
+            print_result(row)
 
 
 def _forwarded(args: argparse.Namespace) -> list[str]:

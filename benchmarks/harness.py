@@ -20,8 +20,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+UNREACHABLE_RATE_LIMIT = "1000000000/60"
+RESULT_PREFIX = "RESULT "
 BIN = Path(sys.executable).parent
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -88,8 +91,17 @@ def run_accord(arguments: Sequence[str], env: dict[str, str]) -> str:
 
 @contextmanager
 def accord_server(env: dict[str, str], *, workers: int, threads: int) -> Iterator[str]:
-    """`accord serve` on a free loopback port; yields its base URL once /api/v1/health answers."""
+    """`accord serve` on a free loopback port; yields its base URL once /api/v1/health answers.
+
+    Rate limits stay on, so the figures include counting every request, but are set far beyond what a
+    benchmark sends: a 429 would count as a failed request.
+    """
     port = free_port()
+    env = {
+        "ACCORD_RATE_LIMIT_READ": UNREACHABLE_RATE_LIMIT,
+        "ACCORD_RATE_LIMIT_WRITE": UNREACHABLE_RATE_LIMIT,
+        **env,
+    }
     process = subprocess.Popen(
         [
             str(BIN / "accord"),
@@ -200,6 +212,31 @@ def wrk(
     )
 
 
+def print_result(row: dict[str, Any]) -> None:
+    """One measurement of a child process, as a line for the parent's ``child_results``."""
+    print(RESULT_PREFIX + json.dumps(row), flush=True)
+
+
+def child_results(
+    database: str, command: Sequence[str], env: dict[str, str] | None = None
+) -> list[dict[str, Any]] | None:
+    """Run a child that measures one database (under a throwaway PostgreSQL cluster unless DATABASE_URL
+    names one) and return the rows it printed; None, after showing its output, when it failed."""
+    if database == "postgres" and not os.environ.get("DATABASE_URL"):
+        command = [sys.executable, str(ROOT / "tools" / "with_postgres.py"), "--", *command]
+    output = subprocess.run(
+        list(command), env={**os.environ, **(env or {})}, capture_output=True, text=True, check=False
+    )
+    if output.returncode != 0:
+        print(output.stdout, output.stderr, file=sys.stderr)
+        return None
+    return [
+        json.loads(line[len(RESULT_PREFIX) :])
+        for line in output.stdout.splitlines()
+        if line.startswith(RESULT_PREFIX)
+    ]
+
+
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table (printed and returned), so results paste straight into docs/benchmarks.md."""
 
@@ -225,9 +262,6 @@ def machine_description() -> str:
     return f"{os.cpu_count()} cores, {memory_kib / 1024 / 1024:.0f} GiB, Python {sys.version.split()[0]}"
 
 
-RESULT_PREFIX = "RESULT "
-
-
 def load_demo(env: dict[str, str], size: int, seed: int) -> float:
     """Migrate and load ``accord demo --contacts size``; the seconds the load took."""
     run_accord(["migrate"], env)
@@ -238,28 +272,20 @@ def load_demo(env: dict[str, str], size: int, seed: int) -> float:
 
 def run_children(
     script: Path, databases: Sequence[str], sizes: Sequence[int], argv: list[str]
-) -> list[dict] | None:
+) -> list[dict[str, Any]] | None:
     """Run ``script --child DATABASE --size N`` once per database and size, each on a fresh database (a
     temporary SQLite folder, or a throwaway PostgreSQL cluster unless DATABASE_URL is set), and collect the
-    JSON rows it prints after RESULT_PREFIX. None when a child failed (its output is shown)."""
-    rows: list[dict] = []
+    rows it printed. None when a child failed (its output is shown)."""
+    rows: list[dict[str, Any]] = []
     for database in databases:
         for size in sizes:
             print(f"… {database}, {size:,} contacts", file=sys.stderr, flush=True)
             command = [sys.executable, str(script), "--child", database, "--size", str(size), *argv]
-            env = dict(os.environ)
-            with sqlite_environment() as sqlite_env:
-                if database == "sqlite":
-                    env.update(sqlite_env)
-                elif not os.environ.get("DATABASE_URL"):
-                    command = [sys.executable, str(ROOT / "tools" / "with_postgres.py"), "--", *command]
-                output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-            if output.returncode != 0:
-                print(output.stdout, output.stderr, file=sys.stderr)
+            with sqlite_environment() as env:
+                if database == "postgres":
+                    env.pop("DATABASE_URL")
+                found = child_results(database, command, env)
+            if found is None:
                 return None
-            rows += [
-                json.loads(line[len(RESULT_PREFIX) :])
-                for line in output.stdout.splitlines()
-                if line.startswith(RESULT_PREFIX)
-            ]
+            rows += found
     return rows

@@ -2,19 +2,21 @@
 
 from django.db import connection
 from django.http import HttpRequest
-from ninja import NinjaAPI
 
-from accord.core.api import ORJSONRenderer, install_error_handlers
+from accord.core.api import AccordAPI, ORJSONRenderer, install_error_handlers
 from accord.users.auth import BearerTokenAuth, BrowserSessionAuth
 
-api = NinjaAPI(
+api = AccordAPI(
     title="Accord API",
     version="1",
     description=(
         "The REST API of Accord, the open-source CRM. Authenticate with `Authorization: Bearer <token>` "
         "(create one with `accord token create USERNAME`) or a browser session. Lists are cursor-paginated: "
         'pass `next_cursor` back as `cursor`. Errors answer `{"error": {"code", "message", "fields"}}`. '
-        "Records carry a `version` (also the `ETag`); send `If-Match` on update or delete to refuse stale writes."
+        "Records carry a `version` (also the `ETag`); send `If-Match` on update or delete to refuse stale writes. "
+        "Send `Idempotency-Key` on a POST to make retrying it safe. Each API token (each user, for a browser "
+        "session) has a read and a write rate limit, reported in the `RateLimit-Policy` and `RateLimit` "
+        "headers; over it the API answers 429 with `Retry-After`."
     ),
     auth=[BearerTokenAuth(), BrowserSessionAuth()],
     renderer=ORJSONRenderer(),

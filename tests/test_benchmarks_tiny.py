@@ -15,25 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="runs once, in the SQLite pass")
 
 
-def test_api_benchmark_tiny_run() -> None:
+def _run(*arguments: str) -> str:
+    """A benchmark script's output, after checking that it succeeded."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "benchmarks/api.py",
-            "--sizes",
-            "300",
-            "--databases",
-            "sqlite",
-            "postgres",
-            "--seconds",
-            "1",
-            "--connections",
-            "2",
-            "--workers",
-            "1",
-            "--threads",
-            "2",
-        ],
+        [sys.executable, *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -42,33 +27,36 @@ def test_api_benchmark_tiny_run() -> None:
         env={key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "| postgres | " in result.stdout
-    assert "| sqlite | " in result.stdout
+    return result.stdout
+
+
+def test_api_benchmark_tiny_run() -> None:
+    output = _run(
+        "benchmarks/api.py",
+        *("--sizes", "300", "--databases", "sqlite", "postgres", "--seconds", "1"),
+        *("--connections", "2", "--workers", "1", "--threads", "2"),
+    )
+    assert "| postgres | " in output
+    assert "| sqlite | " in output
     for operation in ("list first page", "list deep page", "detail", "search", "create"):
-        assert operation in result.stdout
+        assert operation in output
 
 
 def test_scoping_benchmark_tiny_run() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "benchmarks/scoping.py",
-            "--sizes",
-            "500",
-            "--databases",
-            "sqlite",
-            "postgres",
-            "--repeat",
-            "5",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={key: value for key, value in os.environ.items() if key != "DATABASE_URL"},
+    output = _run(
+        "benchmarks/scoping.py", "--sizes", "500", "--databases", "sqlite", "postgres", "--repeat", "5"
     )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for user in ("administrator (unscoped)", "sales rep (1%)", "manager (30%)"):
-        assert f"| postgres | 500 | list first page | {user} |" in result.stdout
-        assert f"| sqlite | 500 | list first page | {user} |" in result.stdout
+        assert f"| postgres | 500 | list first page | {user} |" in output
+        assert f"| sqlite | 500 | list first page | {user} |" in output
+
+
+def test_guards_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/guards.py", "--databases", "sqlite", "postgres", "--repeat", "20")
+    for database in ("sqlite", "postgres"):
+        for operation in (
+            "rate-limit counter alone",
+            "GET /ping, limits on",
+            "POST /companies with Idempotency-Key",
+        ):
+            assert f"| {database} | {operation} |" in output

@@ -12,7 +12,21 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
+from accord.core import idempotency, ratelimit
 from accord.core.errors import AccordError, PreconditionFailed
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": idempotency.HEADER,
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+    "description": (
+        "Makes a retry safe: a request repeated with the same key returns the first response "
+        f"(with `{idempotency.REPLAYED_HEADER}: true`) instead of running again. Keys belong to the "
+        "signed-in user and are kept for 24 hours by default; the same key with another body answers 422, and "
+        "while the first request runs, 409."
+    ),
+}
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -22,6 +36,29 @@ class ORJSONRenderer(BaseRenderer):
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
         return orjson.dumps(data, default=str)
+
+
+class AccordAPI(NinjaAPI):
+    """The NinjaAPI with Accord's request guards on every operation, documented in its schema.
+
+    Rate limits are checked on authentication (accord.users.auth); ``ratelimit.with_headers`` reports
+    them on every response. Every POST takes an Idempotency-Key (accord.core.idempotency): the claim
+    happens in operation mode, after authentication and validation, and ``settle`` in view mode sees
+    the final response. ninja applies decorators added here to every router mounted on the API.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.add_decorator(idempotency.claim_or_replay, mode="operation")
+        self.add_decorator(idempotency.settle, mode="view")
+        self.add_decorator(ratelimit.with_headers, mode="view")
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        for path_item in schema["paths"].values():
+            if "post" in path_item:
+                path_item["post"].setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
+        return schema
 
 
 def error_response(
@@ -54,9 +91,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AccordError)
     def accord_error(request: HttpRequest, exc: AccordError) -> HttpResponse:
-        return error_response(
+        response = error_response(
             api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
         )
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -24,7 +24,7 @@ from accord.core.permissions import hidden_keys, require_export, scope_parts
 from accord.core.schemas import ErrorOut, RecordId
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
-    (400, 401, 403, 404, 409, 412, 413, 422): ErrorOut,
+    (400, 401, 403, 404, 409, 412, 413, 422, 429): ErrorOut,
 }
 
 

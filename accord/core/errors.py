@@ -11,12 +11,20 @@ class AccordError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, fields: Mapping[str, Sequence[str]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: Mapping[str, Sequence[str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields: dict[str, list[str]] = {
             name: list(messages) for name, messages in (fields or {}).items()
         }
+        # Response header fields the answer needs (Retry-After on a 429).
+        self.headers: dict[str, str] = dict(headers or {})
 
 
 class ValidationFailed(AccordError):
@@ -47,6 +55,14 @@ class Conflict(AccordError):
 class PreconditionFailed(AccordError):
     status = 412
     code = "version_mismatch"
+
+
+class RateLimited(AccordError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
 
 
 def field_error(field: str, message: str) -> ValidationFailed:

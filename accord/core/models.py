@@ -131,3 +131,34 @@ class CustomField(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.object_type}.{self.key}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` on a POST and the response it got, so a retry gets that response.
+
+    The row is inserted (the claim) and committed before the operation runs; the unique constraint makes
+    two concurrent requests with one key a conflict instead of two records. ``response_status`` stays null
+    while the first request runs. Rows older than ``ACCORD_IDEMPOTENCY_KEY_TTL`` are deleted when later
+    keys are claimed (accord.core.idempotency).
+    """
+
+    # No index of its own: the unique constraint's index starts with user_id.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    key = models.CharField(max_length=255)
+    # SHA-256 of the method, path and body: the same key with another request is a client error.
+    request_fingerprint = models.CharField(max_length=64)
+    claimed_at = models.DateTimeField(db_index=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.BinaryField(default=b"")
+    response_content_type = models.CharField(max_length=100, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

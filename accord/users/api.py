@@ -10,6 +10,7 @@ from ninja import Query, Router
 from accord.core.api import expected_version, set_etag
 from accord.core.crud import ERRORS, actor_of, page_schema
 from accord.core.errors import ValidationFailed
+from accord.core.idempotency import SECRET_RESPONSE
 from accord.core.pagination import paginate
 from accord.core.schemas import RecordId
 from accord.users import selectors, services
@@ -40,8 +41,9 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: IssuedTokenOut, **ERRORS}, operation_id="create_token")
-def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+def create_token(request: HttpRequest, payload: TokenIn, response: HttpResponse) -> Any:
     actor = actor_of(request)
+    response["Cache-Control"] = SECRET_RESPONSE
     if payload.expires_at is not None and payload.expires_at <= timezone.now():
         raise ValidationFailed({"expires_at": ["Must be in the future."]})
     user = actor.user
@@ -101,6 +103,7 @@ def create_user(request: HttpRequest, payload: UserIn, response: HttpResponse) -
         role_id=payload.role_id,
     )
     set_etag(response, user.version)
+    response["Cache-Control"] = SECRET_RESPONSE
     generated = None if payload.password else password
     return 201, {**UserOut.from_orm(user).dict(), "password": generated}
 

@@ -152,6 +152,32 @@ STORAGES = {
 # A request body larger than this is refused before it is parsed (API and forms alike).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("ACCORD_MAX_REQUEST_BYTES", default=2 * 1024 * 1024)
 
+
+def rate_limit_from_environment(name: str, default: str) -> tuple[int, int] | None:
+    """``1200/60`` means 1,200 requests per 60 seconds; ``0`` or ``off`` means no limit."""
+    text = env.str(name, default=default).strip().lower()
+    if text in {"0", "off"}:
+        return None
+    requests, slash, seconds = text.partition("/")
+    if not (slash and requests.isdigit() and seconds.isdigit() and int(requests) > 0 and int(seconds) > 0):
+        raise ImproperlyConfigured(
+            f"{name} must look like 1200/60 (requests/seconds), 0 or off; got {text!r}"
+        )
+    return int(requests), int(seconds)
+
+
+# Per API token (per user for browser sessions): safe methods count against READ, the others against
+# WRITE. The defaults leave room for an interactive client and a busy integration alike.
+ACCORD_RATE_LIMIT_READ = rate_limit_from_environment("ACCORD_RATE_LIMIT_READ", "1200/60")
+ACCORD_RATE_LIMIT_WRITE = rate_limit_from_environment("ACCORD_RATE_LIMIT_WRITE", "300/60")
+# Embedded mode: counters live in their own SQLite file so a write per request never waits for the main
+# database's writer lock (PostgreSQL keeps them in an UNLOGGED table instead).
+ACCORD_RATE_LIMIT_SQLITE_FILE = DATA_DIR / "ratelimit.sqlite3"
+# Idempotency-Key: how long a key and its stored response are kept, and when an unfinished first request
+# counts as abandoned (longer than any request may run: gunicorn stops a worker after 60 s).
+ACCORD_IDEMPOTENCY_KEY_TTL = env.int("ACCORD_IDEMPOTENCY_KEY_TTL", default=24 * 60 * 60)
+ACCORD_IDEMPOTENCY_ABANDONED_AFTER = env.int("ACCORD_IDEMPOTENCY_ABANDONED_AFTER", default=5 * 60)
+
 ACCORD_API_MAX_PAGE_SIZE = 200
 ACCORD_API_DEFAULT_PAGE_SIZE = 50
 ACCORD_DEFAULT_CURRENCY = env.str("ACCORD_DEFAULT_CURRENCY", default="EUR")

@@ -13,3 +13,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not Django's shared-cache in-memory database: that one locks whole tables and ignores
     # the busy timeout, so tests with concurrent connections would fail where a real deployment waits.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
+# Counters outlive a test's transaction (a separate SQLite file), so limits are off unless a test turns
+# them on (accord/core/tests/test_ratelimit.py, with a file of its own).
+ACCORD_RATE_LIMIT_READ = None
+ACCORD_RATE_LIMIT_WRITE = None
