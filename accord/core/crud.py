@@ -95,6 +95,12 @@ class CountOut(Schema):
     count: int
 
 
+def _in_order(queryset: QuerySet[Any], ids: list[int]) -> list[Any]:
+    """The records of ``ids`` (with the queryset's prefetches), in the order of ``ids``."""
+    by_id = queryset.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def _page_items(data: dict[str, Any]) -> list[dict[str, Any]]:
     return list(data["items"])
 
@@ -140,14 +146,14 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         queryset = resource.list_records(
             actor=actor_of(request), filters=filters, query=q, params=request.GET
         )
-        if resource.load_rows is not None:
-            parts = scope_parts(actor_of(request), queryset.model)
-            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit, parts=parts)
-            items: list[Any] = resource.load_rows(keys.items)
-            next_cursor = keys.next_cursor
-        else:
+        parts = scope_parts(actor_of(request), queryset.model)
+        if resource.load_rows is None and parts is None:
             page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
             items, next_cursor = page.items, page.next_cursor
+        else:
+            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit, parts=parts)
+            items = resource.load_rows(keys.items) if resource.load_rows else _in_order(queryset, keys.items)
+            next_cursor = keys.next_cursor
         return without_hidden_fields(
             request, queryset.model, list_page, {"items": items, "next_cursor": next_cursor}
         )
