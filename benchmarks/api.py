@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -162,20 +163,30 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
         },
     }
     with accord_server(env, workers=args.workers, threads=args.threads) as base:
-        for name, spec in operations.items():
+        for spec in operations.values():
             wrk(base, headers=headers, connections=1, seconds=1, **spec)  # warm up caches and connections
-            latency = wrk(base, headers=headers, connections=1, seconds=args.seconds, **spec)
-            load = wrk(base, headers=headers, connections=args.connections, seconds=args.seconds, **spec)
+        # Operations take turns in short slices, so that a burst of noise on this shared machine falls on
+        # every operation and its baseline alike instead of on whichever ran at that moment.
+        latency: dict[str, list[Timing]] = {name: [] for name in operations}
+        load: dict[str, list[Timing]] = {name: [] for name in operations}
+        slice_seconds = max(1.0, args.seconds / args.rounds)
+        for _ in range(args.rounds):
+            for name, spec in operations.items():
+                latency[name].append(wrk(base, headers=headers, connections=1, seconds=slice_seconds, **spec))
+                load[name].append(
+                    wrk(base, headers=headers, connections=args.connections, seconds=slice_seconds, **spec)
+                )
+        for name in operations:
             row = {
                 "database": database,
                 "size": samples["total"],
                 "operation": name,
                 "load_seconds": load_seconds,
-                "p50_ms": latency.median_ms,
-                "p95_ms": latency.p95_ms,
-                "rps": load.per_second,
-                "p95_loaded_ms": load.p95_ms,
-                "failures": latency.failures + load.failures,
+                "p50_ms": statistics.median(run.median_ms for run in latency[name]),
+                "p95_ms": statistics.median(run.p95_ms for run in latency[name]),
+                "rps": statistics.fmean(run.per_second or 0.0 for run in load[name]),
+                "p95_loaded_ms": statistics.median(run.p95_ms for run in load[name]),
+                "failures": sum(run.failures for run in latency[name] + load[name]),
                 "raw_p50_ms": raw[name].median_ms if name in raw else None,
                 "raw_p95_ms": raw[name].p95_ms if name in raw else None,
             }
@@ -186,6 +197,8 @@ def _forwarded(args: argparse.Namespace) -> list[str]:
     return [
         "--seconds",
         str(args.seconds),
+        "--rounds",
+        str(args.rounds),
         "--connections",
         str(args.connections),
         "--workers",
@@ -228,7 +241,8 @@ def _report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print()
     print(
         f"Machine: {machine_description()}; server: accord serve --workers {args.workers} --threads {args.threads}; "
-        f"wrk {args.seconds}s per measure, 1 connection for latency, {args.connections} for throughput."
+        f"wrk {args.seconds}s per measure in {args.rounds} interleaved slices (medians of the slices' p50 and p95, "
+        f"mean req/s), 1 connection for latency, {args.connections} for throughput."
     )
     loads = {(r["database"], r["size"]): r["load_seconds"] for r in rows}
     print(
@@ -260,7 +274,8 @@ def main() -> int:
     parser.add_argument(
         "--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
     )
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=10, help="per measure, split over the rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="turns the operations take, interleaved")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)

@@ -33,7 +33,7 @@ def _run(*arguments: str) -> str:
 def test_api_benchmark_tiny_run() -> None:
     output = _run(
         "benchmarks/api.py",
-        *("--sizes", "300", "--databases", "sqlite", "postgres", "--seconds", "1"),
+        *("--sizes", "300", "--databases", "sqlite", "postgres", "--seconds", "2", "--rounds", "2"),
         *("--connections", "2", "--workers", "1", "--threads", "2"),
     )
     assert "| postgres | " in output
