@@ -238,3 +238,30 @@ def test_a_failed_audit_write_leaves_no_record(
     with pytest.raises(DatabaseError):
         api_client.post(f"/{PLURALS[object_type]}", new_record(object_type, 0))
     assert model.objects.count() == before
+
+
+def test_every_command_line_write_leaves_its_audit_entries(capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line acts as Accord itself (no signed-in user), through the same services, so every
+    write it makes is audited with the channel ``cli``."""
+    from accord.cli import main
+
+    def entries_of(*argv: str) -> list[tuple[str, str, str]]:
+        before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        assert main(list(argv)) == 0, capsys.readouterr()
+        added = AuditEntry.objects.filter(id__gt=before).order_by("id")
+        return [(entry.action, entry.object_type, entry.via) for entry in added]
+
+    assert entries_of("createadmin", "root", "--password", "a long enough passphrase") == [
+        ("create", "users.user", "cli")
+    ]
+    assert entries_of("createadmin", "root", "--reset-password") == [("password_change", "users.user", "cli")]
+    assert entries_of("token", "create", "root", "--name", "ops") == [
+        ("token_create", "users.apitoken", "cli")
+    ]
+    token_id = str(ApiToken.objects.get(name="ops").pk)
+    assert entries_of("token", "revoke", "root", token_id) == [("token_revoke", "users.apitoken", "cli")]
+    User.objects.create_user(username="rep")
+    assert entries_of("user", "set-role", "rep", "analyst") == [("role_change", "users.user", "cli")]
+    assert entries_of("user", "disable", "rep") == [("disable", "users.user", "cli")]
+    assert entries_of("user", "enable", "rep") == [("enable", "users.user", "cli")]
+    assert entries_of("token", "list", "root") == []  # reads write nothing
