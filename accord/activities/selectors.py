@@ -54,10 +54,17 @@ def interaction_list(
     filters: InteractionFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Interaction]:
     text_fields = ("subject", "body", "outcome")
     return filtered_list(
-        actor, interaction_queryset(), filters=filters, query=query, params=params, text_fields=text_fields
+        actor,
+        interaction_queryset(),
+        filters=filters,
+        query=query,
+        params=params,
+        part=part,
+        text_fields=text_fields,
     )
 
 
@@ -71,9 +78,16 @@ def task_list(
     filters: TaskFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Task]:
     return filtered_list(
-        actor, Task.objects.all(), filters=filters, query=query, params=params, text_fields=("title", "notes")
+        actor,
+        Task.objects.all(),
+        filters=filters,
+        query=query,
+        params=params,
+        part=part,
+        text_fields=("title", "notes"),
     )
 
 

@@ -80,7 +80,7 @@ class Resource:
     update_schema: type[Schema]
     filter_schema: type[FilterSchema]
     sort_fields: tuple[str, ...]
-    list_records: Callable[..., QuerySet[Any]]  # (*, actor, filters, query, params) -> QuerySet
+    list_records: Callable[..., QuerySet[Any]]  # (*, actor, filters, query, params, part) -> QuerySet
     get_record: Callable[..., Model]  # (*, actor, pk) -> Model, NotFound when invisible
     create: Callable[..., Model]  # (*, actor, data) -> Model
     update: Callable[..., Model]  # (*, actor, instance, data, expected_version) -> Model
@@ -146,12 +146,20 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         queryset = resource.list_records(
             actor=actor_of(request), filters=filters, query=q, params=request.GET
         )
-        parts = scope_parts(actor_of(request), queryset.model)
-        if resource.load_rows is None and parts is None:
+        # A scope made of a few owners and some shares is read part by part, each in index order; a
+        # search (``q``) already narrows the list to a few hundred records, so it needs no parts.
+        scope = scope_parts(actor_of(request), queryset.model) if not q else None
+        parts = [
+            resource.list_records(
+                actor=actor_of(request), filters=filters, query=q, params=request.GET, part=part
+            )
+            for part in scope or ()
+        ]
+        if resource.load_rows is None and not parts:
             page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
             items, next_cursor = page.items, page.next_cursor
         else:
-            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit, parts=parts)
+            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit, parts=parts or None)
             items = resource.load_rows(keys.items) if resource.load_rows else _in_order(queryset, keys.items)
             next_cursor = keys.next_cursor
         return without_hidden_fields(

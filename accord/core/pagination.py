@@ -87,12 +87,17 @@ def paginate(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int
 
 
 def paginate_keys(
-    queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int, parts: list[Q] | None = None
+    queryset: QuerySet[T],
+    *,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+    parts: list[QuerySet[T]] | None = None,
 ) -> Page[int]:
     """The ids of one page, as ``paginate`` would find it, for pages whose rows are read by id
     (``accord.core.batch_query``): selecting only the id and the sort value keeps this query cheap.
 
-    ``parts`` are disjoint conditions whose union is the whole queryset (see
+    ``parts`` are disjoint querysets whose union is ``queryset`` (the parts of the actor's scope, see
     ``accord.core.permissions.scope_parts``): each is read as its own ordered, limited query, which an
     index can answer in order, and the database merges the few rows they return.
     """
@@ -100,7 +105,7 @@ def paginate_keys(
         page_queryset, attname = _page_queryset(queryset, sort=sort, cursor=cursor, limit=limit)
         keys = list(page_queryset.values_list("pk", attname))
     else:
-        keys, attname = _merged_keys(queryset, parts, sort=sort, cursor=cursor, limit=limit)
+        keys, attname = _merged_keys(parts, sort=sort, cursor=cursor, limit=limit)
     next_cursor = None
     if len(keys) > limit:
         keys = keys[:limit]
@@ -109,7 +114,7 @@ def paginate_keys(
 
 
 def _merged_keys(
-    queryset: QuerySet[T], parts: list[Q], *, sort: str, cursor: str | None, limit: int
+    parts: list[QuerySet[T]], *, sort: str, cursor: str | None, limit: int
 ) -> tuple[list[tuple[int, Any]], str]:
     """(id, sort value) of the first ``limit + 1`` rows of the union of ``parts``, in the database's order
     (its collation, not Python's): ``SELECT … FROM (part 1) UNION ALL SELECT … FROM (part 2) ORDER BY``."""
@@ -117,7 +122,7 @@ def _merged_keys(
     params: list[Any] = []
     attname = ""
     for index, part in enumerate(parts):
-        page_queryset, attname = _page_queryset(queryset.filter(part), sort=sort, cursor=cursor, limit=limit)
+        page_queryset, attname = _page_queryset(part, sort=sort, cursor=cursor, limit=limit)
         sql, part_params = page_queryset.values_list("pk", attname).query.sql_with_params()
         selects.append(f"SELECT * FROM ({sql}) part_{index}")
         params.extend(part_params)
@@ -130,6 +135,6 @@ def _merged_keys(
     if len(pks) > limit:
         # The next cursor needs the last row's sort value as the ORM converts it (datetimes, decimals).
         last = pks[limit - 1]
-        value = queryset.model._default_manager.filter(pk=last).values_list(attname, flat=True).get()
+        value = parts[0].model._default_manager.filter(pk=last).values_list(attname, flat=True).get()
         keys[limit - 1] = (last, value)
     return keys, attname

@@ -10,7 +10,7 @@ from ninja import FilterSchema
 
 from accord.core.actors import Actor
 from accord.core.custom_fields import custom_field_filter
-from accord.core.permissions import require_view, visible_to
+from accord.core.permissions import require_view, scope_parts, visible_to
 from accord.core.search import search
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -29,6 +29,7 @@ def filtered_list(
     search_kind: str | None = None,
     custom_field_object: str | None = None,
     text_fields: tuple[str, ...] = (),
+    part: Q | None = None,
 ) -> QuerySet[ModelT]:
     """The actor's visible records narrowed by filters, custom-field filters (``cf.<key>``) and ``q``.
 
@@ -37,7 +38,13 @@ def filtered_list(
     ``q`` uses the search index for searchable kinds, else a case-insensitive match on ``text_fields``.
     """
     require_view(actor, queryset.model)
-    queryset = visible_to(actor, queryset)
+    if part is None:
+        queryset = visible_to(actor, queryset)
+    else:
+        # One part of the actor's scope instead of the whole (a list page reads each part in index order).
+        if part not in (scope_parts(actor, queryset.model) or ()):
+            raise ValueError("part must be one of scope_parts(actor, model)")
+        queryset = queryset.filter(part)
     if filters is not None:
         queryset = queryset.filter(filters.get_filter_expression())
     if custom_field_object and params:

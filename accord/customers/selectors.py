@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accord.core.actors import Actor
 from accord.core.aggregates import JSONArrayAgg
@@ -95,6 +95,7 @@ def company_list(
     filters: CompanyFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Company]:
     return filtered_list(
         actor,
@@ -102,6 +103,7 @@ def company_list(
         filters=filters,
         query=query,
         params=params,
+        part=part,
         search_kind="company",
         custom_field_object="company",
     )
@@ -117,6 +119,7 @@ def contact_list(
     filters: ContactFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Contact]:
     return filtered_list(
         actor,
@@ -124,6 +127,7 @@ def contact_list(
         filters=filters,
         query=query,
         params=params,
+        part=part,
         search_kind="contact",
         custom_field_object="contact",
     )

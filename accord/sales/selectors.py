@@ -51,9 +51,10 @@ def lead_list(
     filters: LeadFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Lead]:
     return filtered_list(
-        actor, lead_queryset(), filters=filters, query=query, params=params,
+        actor, lead_queryset(), filters=filters, query=query, params=params, part=part,
         search_kind="lead", custom_field_object="lead",
     )  # fmt: skip
 
@@ -159,8 +160,11 @@ def pipeline_list(
     filters: PipelineFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Pipeline]:
-    return filtered_list(actor, pipeline_queryset(), filters=filters, query=query, text_fields=("name",))
+    return filtered_list(
+        actor, pipeline_queryset(), filters=filters, query=query, part=part, text_fields=("name",)
+    )
 
 
 def pipeline_get(*, actor: Actor, pk: int) -> Pipeline:
@@ -173,8 +177,11 @@ def stage_list(
     filters: StageFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Stage]:
-    return filtered_list(actor, Stage.objects.all(), filters=filters, query=query, text_fields=("name",))
+    return filtered_list(
+        actor, Stage.objects.all(), filters=filters, query=query, part=part, text_fields=("name",)
+    )
 
 
 def stage_get(*, actor: Actor, pk: int) -> Stage:
@@ -197,9 +204,10 @@ def deal_list(
     filters: DealFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Deal]:
     return filtered_list(
-        actor, deal_queryset(), filters=filters, query=query, params=params,
+        actor, deal_queryset(), filters=filters, query=query, params=params, part=part,
         search_kind="deal", custom_field_object="deal",
     )  # fmt: skip
 
@@ -223,9 +231,10 @@ def product_list(
     filters: ProductFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Product]:
     return filtered_list(
-        actor, Product.objects.all(), filters=filters, query=query, text_fields=("name", "sku")
+        actor, Product.objects.all(), filters=filters, query=query, part=part, text_fields=("name", "sku")
     )
 
 
@@ -243,8 +252,11 @@ def order_list(
     filters: OrderFilter | None = None,
     query: str | None = None,
     params: Mapping[str, str] | None = None,
+    part: Q | None = None,
 ) -> QuerySet[Order]:
-    return filtered_list(actor, order_queryset(), filters=filters, query=query, text_fields=("number",))
+    return filtered_list(
+        actor, order_queryset(), filters=filters, query=query, part=part, text_fields=("number",)
+    )
 
 
 def order_get(*, actor: Actor, pk: int) -> Order:

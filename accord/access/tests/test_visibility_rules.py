@@ -174,3 +174,14 @@ def test_leaving_a_team_takes_its_records_out_of_sight() -> None:
     assert call("GET", f"/tasks/{teammate_task.pk}").status_code == 200
     TeamMembership.objects.filter(user=world.alice).delete()
     assert client_for(world.alice)("GET", f"/tasks/{teammate_task.pk}").status_code == 404
+
+
+def test_a_list_part_must_be_one_of_the_actors_scope_parts() -> None:
+    from django.db.models import Q
+
+    from accord.core.actors import Actor
+    from accord.customers.selectors import contact_list
+
+    world = build_world("sales_rep", ("contact",))
+    with pytest.raises(ValueError, match="scope_parts"):
+        contact_list(actor=Actor(user=world.alice, via="api"), part=Q(pk__gt=0))
