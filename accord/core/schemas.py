@@ -11,9 +11,12 @@ from pydantic_core import PydanticCustomError
 
 
 class InputSchema(Schema):
-    """Base of every request body: unknown fields are an error, not silently dropped."""
+    """Base of every request body: unknown fields are an error, not silently dropped, and every value
+    must have the JSON type the schema gives it (strict): ``"3"`` is not an integer, ``0`` is not
+    ``false``. Dates, times and decimals arrive as text, so their fields use ``IsoDateTime``,
+    ``IsoDate`` and ``DecimalValue``, which convert it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorDetail(Schema):
