@@ -1,9 +1,10 @@
 """The REST API: one NinjaAPI, one router per domain app."""
 
 from django.db import connection
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
-from accord.core.api import AccordAPI, ORJSONRenderer, install_error_handlers
+from accord.core.api import AccordAPI, ORJSONRenderer, error_response, install_error_handlers
 from accord.users.auth import BearerTokenAuth, BrowserSessionAuth
 
 api = AccordAPI(
@@ -52,6 +53,15 @@ api.add_router("/tags", tags_router)
 )
 def ping(request: HttpRequest) -> dict[str, bool]:
     return {"ok": True}
+
+
+@csrf_exempt  # as the API's own views: a PATCH to a wrong URL is a 404, not a CSRF failure
+def unknown_path(request: HttpRequest, path: str) -> HttpResponse:
+    """Any URL under /api/ that no operation matches, such as ``/deals/abc`` or ``/deals/-1`` (ids are
+    matched by an integer converter): the API's error shape in JSON rather than Django's HTML page."""
+    return error_response(
+        api, request, status=404, code="not_found", message=f"No API operation at {request.path}."
+    )
 
 
 @api.get("/health", auth=None, tags=["Service"], operation_id="health", summary="Liveness and database check")

@@ -18,6 +18,7 @@ from accord.activities.schemas import (
     TaskPriority,
     TaskStatus,
 )
+from accord.core.schemas import QueryBool
 
 
 class InteractionFilter(FilterSchema):
@@ -39,7 +40,7 @@ class TaskFilter(FilterSchema):
     priority: Annotated[TaskPriority | None, FilterLookup("priority")] = None
     due_after: Annotated[FilterDateTime | None, FilterLookup("due_at__gte")] = None
     due_before: Annotated[FilterDateTime | None, FilterLookup("due_at__lt")] = None
-    overdue: bool | None = None
+    overdue: QueryBool | None = None
     contact_id: Annotated[RecordId | None, FilterLookup("contact_id")] = None
     company_id: Annotated[RecordId | None, FilterLookup("company_id")] = None
     deal_id: Annotated[RecordId | None, FilterLookup("deal_id")] = None

@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from accord.activities.models import Interaction, Task
 from accord.activities.rules import task_is_overdue
-from accord.core.schemas import InputSchema, RecordId, RecordOut
+from accord.core.schemas import InputSchema, IsoDateTime, RecordId, RecordOut
 
 InteractionKind = Literal[
     "call", "email", "meeting", "chat", "web_visit", "form", "social", "letter", "visit", "note"
@@ -42,8 +42,8 @@ def _filter_instant(value: dt.datetime) -> dt.datetime:
 
 
 # Naive values pass: the services refuse them with a message saying which offset to add.
-DateTime = Annotated[dt.datetime, AfterValidator(_expressible_in_utc)]
-FilterDateTime = Annotated[dt.datetime, AfterValidator(_filter_instant)]
+DateTime = Annotated[IsoDateTime, AfterValidator(_expressible_in_utc)]
+FilterDateTime = Annotated[IsoDateTime, AfterValidator(_filter_instant)]
 Subject = Annotated[str, Field(max_length=300)]
 LongText = Annotated[str, Field(max_length=100_000)]
 Outcome = Annotated[str, Field(max_length=100)]

@@ -11,7 +11,7 @@ from accord.core import audit_selectors
 from accord.core.crud import ERRORS, actor_of, page_schema
 from accord.core.models import AuditEntry
 from accord.core.pagination import Page
-from accord.core.schemas import RecordId
+from accord.core.schemas import IsoDateTime, RecordId
 
 Limit = Annotated[int, Field(ge=1, le=200)]
 
@@ -24,8 +24,8 @@ class AuditFilter(FilterSchema):
     object_id: Annotated[RecordId | None, FilterLookup("object_id")] = None
     action: Annotated[str | None, Field(max_length=40), FilterLookup("action")] = None
     via: Annotated[AuditEntry.Via | None, FilterLookup("via")] = None
-    occurred_after: Annotated[dt.datetime | None, FilterLookup("occurred_at__gte")] = None
-    occurred_before: Annotated[dt.datetime | None, FilterLookup("occurred_at__lt")] = None
+    occurred_after: Annotated[IsoDateTime | None, FilterLookup("occurred_at__gte")] = None
+    occurred_before: Annotated[IsoDateTime | None, FilterLookup("occurred_at__lt")] = None
 
 
 class AuditEntryOut(Schema):

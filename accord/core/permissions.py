@@ -198,7 +198,7 @@ def require_delete(actor: Actor, instance: Model) -> None:
     rule = rule_for(type(instance))
     name = instance._meta.verbose_name
     if not access.can("delete", rule.object_type):
-        raise PermissionDenied(f"Your role may not delete a {name}.")
+        raise PermissionDenied(f"Your role may not delete {instance._meta.verbose_name_plural}.")
     parent = _followed_parent(instance, rule)
     if parent is not None:
         allowed = _may_edit(access, parent, rule_for(type(parent)))
@@ -222,7 +222,7 @@ def require_share(actor: Actor, instance: Model) -> None:
     rule = rule_for(type(instance))
     name = instance._meta.verbose_name
     if rule.owner_field is None or rule.object_type is None or _followed_parent(instance, rule) is not None:
-        raise PermissionDenied(f"A {name} is not shared on its own; share the record it belongs to.")
+        raise PermissionDenied(f"This {name} is not shared on its own; share the record it belongs to.")
     owners = actor.access.owners_deletable()
     if owners is not None and getattr(instance, f"{rule.owner_field}_id") not in owners:
         raise PermissionDenied(f"Only its owner, their manager or an administrator may share this {name}.")

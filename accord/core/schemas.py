@@ -1,16 +1,22 @@
 """Schema bases shared by every app's schemas (kept apart from the API plumbing in ``core.api``)."""
 
 import datetime as dt
+import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
 
 class InputSchema(Schema):
-    """Base of every request body: unknown fields are an error, not silently dropped."""
+    """Base of every request body: unknown fields are an error, not silently dropped, and every value
+    must have the JSON type the schema gives it (strict): ``"3"`` is not an integer, ``0`` is not
+    ``false``. Dates, times and decimals arrive as text, so their fields use ``IsoDateTime``,
+    ``IsoDate`` and ``DecimalValue``, which convert it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorDetail(Schema):
@@ -26,6 +32,32 @@ class ErrorOut(Schema):
 # Ids as clients send them: a positive 64-bit integer. Larger numbers would overflow the database
 # driver (SQLite raises OverflowError) and turn bad input into a 500.
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    """Pydantic would also read a number, or the digits of a query string, as seconds since 1970: a
+    client that sends ``due_before=5`` gets a 422, not tasks due before 00:00:05 on 1 January 1970."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise PydanticCustomError("iso_8601", "Use ISO 8601, e.g. 2026-03-01 or 2026-03-01T09:30:00+01:00.")
+
+
+def _true_or_false(value: Any) -> Any:
+    """Pydantic would also read 0, 1, yes, no, on, off, t and f; the schema says true or false."""
+    if isinstance(value, bool) or value in ("true", "false"):
+        return value
+    raise PydanticCustomError("bool_type", "Use true or false.")
+
+
+# Types whose JSON form is text or a number, for request bodies (strict, see ``InputSchema``) and query
+# strings alike. ``Strict(False)`` lets them convert text even in a strict model.
+IsoDateTime = Annotated[dt.datetime, Strict(False), BeforeValidator(_iso_text)]
+IsoDate = Annotated[dt.date, Strict(False), BeforeValidator(_iso_text)]
+DecimalValue = Annotated[Decimal, Strict(False)]  # a JSON number or a decimal string
+QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
 def sensitive(description: str = "") -> Any:

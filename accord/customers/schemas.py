@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-from accord.core.schemas import InputSchema, RecordId, RecordOut, sensitive
+from accord.core.schemas import DecimalValue, InputSchema, RecordId, RecordOut, sensitive
 from accord.customers.models import Company, Contact
 
 SizeBand = Literal["", "1", "2-10", "11-50", "51-200", "201-1000", "1001+"]
@@ -27,7 +27,7 @@ class CompanyIn(InputSchema):
     domain: str = ""
     industry: ShortText = ""
     size_band: SizeBand = ""
-    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    annual_revenue: DecimalValue | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     currency: str = "EUR"
     phone: str = ""
     street: Name = ""
@@ -46,7 +46,7 @@ class CompanyPatch(InputSchema):
     domain: str | None = None
     industry: ShortText | None = None
     size_band: SizeBand | None = None
-    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
+    annual_revenue: DecimalValue | None = Field(None, ge=0, max_digits=16, decimal_places=2)
     currency: str | None = None
     phone: str | None = None
     street: Name | None = None

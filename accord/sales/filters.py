@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
 from django.db.models import Q
 from ninja import FilterLookup, FilterSchema
 
-from accord.core.schemas import RecordId
+from accord.core.schemas import IsoDate, IsoDateTime, QueryBool, RecordId
 from accord.sales.models import OrderLine
 from accord.sales.schemas import LeadStatus, OrderStatus, SalesChannel, StageKind
 
@@ -21,14 +20,14 @@ class LeadFilter(FilterSchema):
     email: Annotated[str | None, FilterLookup("email__iexact")] = None
     company_domain: Annotated[str | None, FilterLookup("company_domain")] = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
-    created_after: Annotated[dt.datetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[dt.datetime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[dt.datetime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[dt.datetime | None, FilterLookup("updated_at__lt")] = None
+    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
 
 
 class PipelineFilter(FilterSchema):
-    is_default: Annotated[bool | None, FilterLookup("is_default")] = None
+    is_default: Annotated[QueryBool | None, FilterLookup("is_default")] = None
 
 
 class StageFilter(FilterSchema):
@@ -47,26 +46,26 @@ class DealFilter(FilterSchema):
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
     amount_min: Annotated[Decimal | None, FilterLookup("amount__gte")] = None
     amount_max: Annotated[Decimal | None, FilterLookup("amount__lte")] = None
-    expected_close_after: Annotated[dt.date | None, FilterLookup("expected_close_date__gte")] = None
-    expected_close_before: Annotated[dt.date | None, FilterLookup("expected_close_date__lte")] = None
-    closed_after: Annotated[dt.datetime | None, FilterLookup("closed_at__gte")] = None
-    closed_before: Annotated[dt.datetime | None, FilterLookup("closed_at__lt")] = None
-    created_after: Annotated[dt.datetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[dt.datetime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[dt.datetime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[dt.datetime | None, FilterLookup("updated_at__lt")] = None
+    expected_close_after: Annotated[IsoDate | None, FilterLookup("expected_close_date__gte")] = None
+    expected_close_before: Annotated[IsoDate | None, FilterLookup("expected_close_date__lte")] = None
+    closed_after: Annotated[IsoDateTime | None, FilterLookup("closed_at__gte")] = None
+    closed_before: Annotated[IsoDateTime | None, FilterLookup("closed_at__lt")] = None
+    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
 
 
 class ProductFilter(FilterSchema):
-    is_active: Annotated[bool | None, FilterLookup("is_active")] = None
+    is_active: Annotated[QueryBool | None, FilterLookup("is_active")] = None
     sku: Annotated[str | None, FilterLookup("sku")] = None
     currency: Annotated[str | None, FilterLookup("currency")] = None
     price_min: Annotated[Decimal | None, FilterLookup("unit_price__gte")] = None
     price_max: Annotated[Decimal | None, FilterLookup("unit_price__lte")] = None
-    created_after: Annotated[dt.datetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[dt.datetime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[dt.datetime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[dt.datetime | None, FilterLookup("updated_at__lt")] = None
+    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
 
 
 class OrderFilter(FilterSchema):
@@ -80,12 +79,12 @@ class OrderFilter(FilterSchema):
     currency: Annotated[str | None, FilterLookup("currency")] = None
     total_min: Annotated[Decimal | None, FilterLookup("total__gte")] = None
     total_max: Annotated[Decimal | None, FilterLookup("total__lte")] = None
-    ordered_after: Annotated[dt.datetime | None, FilterLookup("ordered_at__gte")] = None
-    ordered_before: Annotated[dt.datetime | None, FilterLookup("ordered_at__lt")] = None
-    created_after: Annotated[dt.datetime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[dt.datetime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[dt.datetime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[dt.datetime | None, FilterLookup("updated_at__lt")] = None
+    ordered_after: Annotated[IsoDateTime | None, FilterLookup("ordered_at__gte")] = None
+    ordered_before: Annotated[IsoDateTime | None, FilterLookup("ordered_at__lt")] = None
+    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
 
     def filter_product_id(self, value: int | None) -> Q:
         if value is None:

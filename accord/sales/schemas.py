@@ -10,7 +10,15 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from accord.core.schemas import InputSchema, RecordId, RecordOut, sensitive
+from accord.core.schemas import (
+    DecimalValue,
+    InputSchema,
+    IsoDate,
+    IsoDateTime,
+    RecordId,
+    RecordOut,
+    sensitive,
+)
 from accord.customers.schemas import Name, ShortText, tag_names
 from accord.sales.models import Deal, Lead, Order, Pipeline
 
@@ -20,10 +28,10 @@ LeadStatusIn = Literal["new", "working", "qualified", "disqualified"]
 StageKind = Literal["open", "won", "lost"]
 OrderStatus = Literal["paid", "refunded", "cancelled"]
 SalesChannel = Literal["online", "sales", "retail", "partner", "phone"]
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
-Price = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
-Quantity = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=3)]
-Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Money = Annotated[DecimalValue, Field(ge=0, max_digits=14, decimal_places=2)]
+Price = Annotated[DecimalValue, Field(ge=0, max_digits=12, decimal_places=2)]
+Quantity = Annotated[DecimalValue, Field(gt=0, max_digits=12, decimal_places=3)]
+Percent = Annotated[DecimalValue, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 Probability = Annotated[int, Field(ge=0, le=100)]
 Position = Annotated[int, Field(ge=0)]
 Reason = Annotated[str, Field(max_length=300)]
@@ -102,7 +110,7 @@ class ConversionDealIn(InputSchema):
     currency: str | None = None
     pipeline_id: RecordId | None = None
     stage_id: RecordId | None = None
-    expected_close_date: dt.date | None = None
+    expected_close_date: IsoDate | None = None
 
 
 class LeadConvertIn(InputSchema):
@@ -220,7 +228,7 @@ class DealIn(InputSchema):
         None, description="Defaults to the default pipeline (or the stage's)."
     )
     stage_id: RecordId | None = Field(None, description="Defaults to the first stage of the pipeline.")
-    expected_close_date: dt.date | None = None
+    expected_close_date: IsoDate | None = None
     owner_id: RecordId | None = None
     company_id: RecordId | None = None
     contacts: list[DealContactIn] = []
@@ -238,7 +246,7 @@ class DealPatch(InputSchema):
     currency: str | None = None
     pipeline_id: RecordId | None = None
     stage_id: RecordId | None = None
-    expected_close_date: dt.date | None = None
+    expected_close_date: IsoDate | None = None
     owner_id: RecordId | None = None
     company_id: RecordId | None = None
     contacts: list[DealContactIn] | None = None
@@ -369,7 +377,7 @@ class OrderIn(InputSchema):
     contact_id: RecordId | None = None
     company_id: RecordId | None = None
     deal_id: RecordId | None = None
-    ordered_at: dt.datetime | None = Field(None, description="Defaults to now.")
+    ordered_at: IsoDateTime | None = Field(None, description="Defaults to now.")
     status: OrderStatus = "paid"
     currency: str = "EUR"
     sales_channel: SalesChannel = "online"
@@ -382,7 +390,7 @@ class OrderPatch(InputSchema):
     contact_id: RecordId | None = None
     company_id: RecordId | None = None
     deal_id: RecordId | None = None
-    ordered_at: dt.datetime | None = None
+    ordered_at: IsoDateTime | None = None
     status: OrderStatus | None = None
     currency: str | None = None
     sales_channel: SalesChannel | None = None

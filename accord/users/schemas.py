@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from ninja import FilterLookup, FilterSchema, Schema
 from pydantic import Field
 
-from accord.core.schemas import InputSchema, RecordId
+from accord.core.schemas import InputSchema, IsoDateTime, RecordId
 
 Name = Annotated[str, Field(max_length=150)]
 Email = Annotated[str, Field(max_length=254)]
@@ -82,7 +82,7 @@ class UserFilter(FilterSchema):
 class TokenIn(InputSchema):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     scope: Literal["read", "write"] = "read"
-    expires_at: dt.datetime | None = None
+    expires_at: IsoDateTime | None = None
 
 
 class TokenOut(Schema):

@@ -92,3 +92,16 @@ def test_oversized_bodies_are_refused(api_client, settings) -> None:
 
 def test_unknown_route_is_404(api_client) -> None:
     assert api_client.get("/nothing-here").status_code == 404
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/deals/abc", "/api/v1/deals/-1", "/api/v1/deals/1/", "/api/v1/nothing"]
+)
+def test_paths_no_operation_matches_answer_404_in_the_error_shape(path: str, method: str) -> None:
+    # Ids are matched by an integer converter, so a malformed id reaches no operation at all; a write
+    # there is a 404 too, not a CSRF failure.
+    response = getattr(Client(enforce_csrf_checks=True), method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    _assert_error_shape(response.json(), "not_found")
