@@ -54,7 +54,7 @@ def ping(request: HttpRequest) -> dict[str, bool]:
 
 
 @csrf_exempt  # as the API's own views: a PATCH to a wrong URL is a 404, not a CSRF failure
-def unknown_path(request: HttpRequest, path: str) -> HttpResponse:
+def unknown_path(request: HttpRequest) -> HttpResponse:
     """Any URL under /api/ that no operation matches, such as ``/deals/abc`` or ``/deals/-1`` (ids are
     matched by an integer converter): the API's error shape in JSON rather than Django's HTML page."""
     return error_response(
