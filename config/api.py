@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
-from accord.core.api import ORJSONRenderer, error_response, install_error_handlers
+from accord.core.api import ApiParser, ORJSONRenderer, error_response, install_error_handlers
 from accord.users.auth import BearerTokenAuth, BrowserSessionAuth
 
 api = NinjaAPI(
@@ -19,6 +19,7 @@ api = NinjaAPI(
     ),
     auth=[BearerTokenAuth(), BrowserSessionAuth()],
     renderer=ORJSONRenderer(),
+    parser=ApiParser(),
     urls_namespace="api",
 )
 install_error_handlers(api)

@@ -8,11 +8,14 @@ import orjson
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
 from accord.core.errors import AccordError, PreconditionFailed
+from accord.core.schemas import NUL_MESSAGE, contains_nul
 
 
 class ORJSONRenderer(BaseRenderer):
@@ -22,6 +25,22 @@ class ORJSONRenderer(BaseRenderer):
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> bytes:
         return orjson.dumps(data, default=str)
+
+
+class ApiParser(Parser):
+    """Query strings with a NUL character answer 422 naming the parameter, as bodies do (see
+    ``InputSchema``): PostgreSQL cannot compare text with one, and would fail with a 500."""
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        location = "query" if data is request.GET else "form"
+        refused = sorted(key for key, values in data.lists() if contains_nul([key, *values]))
+        if refused:
+            raise ValidationError(
+                [{"loc": (location, key), "msg": NUL_MESSAGE, "type": "string_nul"} for key in refused]
+            )
+        return super().parse_querydict(data, list_fields, request)
 
 
 def error_response(
