@@ -100,7 +100,7 @@ LABEL_KINDS = {label: object_type for object_type, label in TYPE_MODELS.items()}
 UNUSED_ID = 2**53  # no record has it: a forbidden id must be answered as this one is
 
 
-SHARE = ("contact", "carol", "alice")  # carol shares her contact with alice, to read
+SHARED, SHARED_WITH = ("contact", "carol"), "alice"  # carol shares her contact with alice, to read
 
 
 def canary(owner: str, object_type: str) -> str:
@@ -205,11 +205,11 @@ def build_org() -> Org:
             record = (
                 company if object_type == "company" else _owned_record(object_type, users[owner], company)
             )
-            shared_with = frozenset(SHARE[2:]) if (object_type, owner) == SHARE[:2] else frozenset()
+            shared_with = frozenset({SHARED_WITH}) if (object_type, owner) == SHARED else frozenset()
             seeded.append(Seeded(object_type, owner, record, shared_with))
     shared = next(s for s in seeded if s.shared_with)
     share = RecordShare.objects.create(
-        object_type=shared.object_type, object_id=shared.record.pk, user=users[SHARE[2]], access="read"
+        object_type=shared.object_type, object_id=shared.record.pk, user=users[SHARED_WITH], access="read"
     )
 
     ids: dict[str, set[int]] = {
