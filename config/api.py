@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from accord.core.api import AccordAPI, ORJSONRenderer, error_response, install_error_handlers
+from accord.core.api import AccordAPI, ApiParser, ORJSONRenderer, error_response, install_error_handlers
 from accord.users.auth import BearerTokenAuth, BrowserSessionAuth
 
 api = AccordAPI(
@@ -21,6 +21,7 @@ api = AccordAPI(
     ),
     auth=[BearerTokenAuth(), BrowserSessionAuth()],
     renderer=ORJSONRenderer(),
+    parser=ApiParser(),
     urls_namespace="api",
 )
 install_error_handlers(api)
@@ -56,7 +57,7 @@ def ping(request: HttpRequest) -> dict[str, bool]:
 
 
 @csrf_exempt  # as the API's own views: a PATCH to a wrong URL is a 404, not a CSRF failure
-def unknown_path(request: HttpRequest, path: str) -> HttpResponse:
+def unknown_path(request: HttpRequest) -> HttpResponse:
     """Any URL under /api/ that no operation matches, such as ``/deals/abc`` or ``/deals/-1`` (ids are
     matched by an integer converter): the API's error shape in JSON rather than Django's HTML page."""
     return error_response(

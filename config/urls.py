@@ -9,5 +9,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    re_path(r"^api/(?P<path>.*)$", unknown_path),
+    re_path(r"^api/", unknown_path),
 ]

@@ -17,5 +17,6 @@ def test_ids_beyond_64_bits_are_422_not_500(api_client) -> None:
         api_client.post("/deals", {"name": "X", "company_id": HUGE}),
         api_client.post("/orders", {"contact_id": HUGE, "ordered_at": "2026-01-01T00:00:00Z", "lines": []}),
         api_client.get(f"/interactions?contact_id={HUGE}"),
+        api_client.delete(f"/tokens/{HUGE}"),
     ]
     assert [response.status_code for response in checks] == [422] * len(checks)

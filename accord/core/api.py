@@ -8,18 +8,22 @@ import orjson
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
 from accord.core import idempotency, ratelimit
 from accord.core.errors import AccordError, PreconditionFailed
+from accord.core.schemas import NUL_MESSAGE, contains_nul
 
 IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
     "name": idempotency.HEADER,
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": idempotency.MAX_KEY_LENGTH},
+    # 1 to 255 printable ASCII characters, bare or as a structured-field string ("…" with \" and \\).
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
     "description": (
         "Makes a retry safe: a request repeated with the same key returns the first response "
         f"(with `{idempotency.REPLAYED_HEADER}: true`) instead of running again. Keys belong to the "
@@ -59,6 +63,22 @@ class AccordAPI(NinjaAPI):
             if "post" in path_item:
                 path_item["post"].setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
         return schema
+
+
+class ApiParser(Parser):
+    """Query strings with a NUL character answer 422 naming the parameter, as bodies do (see
+    ``InputSchema``): PostgreSQL cannot compare text with one, and would fail with a 500."""
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        location = "query" if data is request.GET else "form"
+        refused = sorted(key for key, values in data.lists() if contains_nul([key, *values]))
+        if refused:
+            raise ValidationError(
+                [{"loc": (location, key), "msg": NUL_MESSAGE, "type": "string_nul"} for key in refused]
+            )
+        return super().parse_querydict(data, list_fields, request)
 
 
 def error_response(

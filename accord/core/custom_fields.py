@@ -139,7 +139,8 @@ def _definition_fields(data: Mapping[str, Any], *, field_type: str) -> dict[str,
             raise ValidationFailed({"choices": ["Each choice may appear only once."]})
     elif choices:
         raise ValidationFailed({"choices": ["Only choice fields have choices."]})
-    return {name: data[name] for name in ("label", "choices", "is_required") if name in data}
+    # A null is the same as leaving the field out: none of these columns can hold one.
+    return {name: data[name] for name in ("label", "choices", "is_required") if data.get(name) is not None}
 
 
 @transaction.atomic

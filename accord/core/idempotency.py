@@ -41,6 +41,8 @@ MAX_KEY_LENGTH = 255
 CLAIM_ATTRIBUTE = "idempotency_claim"
 # The header is a Structured Field string ("…", with \" and \\ escapes); a bare key is accepted too.
 _SF_STRING = re.compile(r'"((?:[^"\\]|\\["\\])*)"')
+# The same rule as ``parse_key``, for the OpenAPI schema: a bare key, or a quoted one.
+KEY_PATTERN = r'^([ !#-~][ -~]{0,254}|"([ !#-\[\]-~]|\\["\\]){1,255}")$'
 
 _CLAIM = (
     f'INSERT INTO {IdempotencyKey._meta.db_table} (user_id, "key", request_fingerprint, claimed_at, '

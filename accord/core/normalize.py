@@ -40,11 +40,15 @@ def normalize_domain(value: str, *, field: str = "domain") -> str:
     text = value.strip().lower()
     if not text:
         return ""
-    host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
+    refused = ValidationFailed({field: [f"'{value}' is not a website domain."]})
+    try:
+        host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
+    except ValueError as error:  # brackets around something that is not an IP address: "[a-z]"
+        raise refused from error
     host = host.removeprefix("www.").rstrip(".")
     labels = host.split(".")
     if len(host) > 253 or len(labels) < 2 or not all(_DOMAIN_LABEL.match(label) for label in labels):
-        raise ValidationFailed({field: [f"'{value}' is not a website domain."]})
+        raise refused
     return host
 
 

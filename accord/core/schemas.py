@@ -6,17 +6,39 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, Strict
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, field_validator
 from pydantic_core import PydanticCustomError
+
+NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether a string, or any key or string inside a list or dict, holds a NUL character: PostgreSQL
+    cannot store one in text or JSON (it fails with a 500), so no database is given one."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False
 
 
 class InputSchema(Schema):
     """Base of every request body: unknown fields are an error, not silently dropped, and every value
     must have the JSON type the schema gives it (strict): ``"3"`` is not an integer, ``0`` is not
     ``false``. Dates, times and decimals arrive as text, so their fields use ``IsoDateTime``,
-    ``IsoDate`` and ``DecimalValue``, which convert it."""
+    ``IsoDate`` and ``DecimalValue``, which convert it. No text may hold a NUL character (see
+    ``contains_nul``; ``accord.core.api.ApiParser`` refuses it in query strings)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        if contains_nul(value):
+            raise PydanticCustomError("string_nul", NUL_MESSAGE)
+        return value
 
 
 class ErrorDetail(Schema):

@@ -28,7 +28,12 @@ Data = Mapping[str, Any]
 
 
 def _role_grants(data: Data, errors: FieldErrors) -> dict[str, Any]:
-    """Permissions and hidden fields checked against the known object types, actions and sensitive fields."""
+    """Permissions and hidden fields checked against the known object types, actions and sensitive fields.
+
+    A null is the same as leaving the field out: ``RoleIn`` shares ``RolePatch``'s optional fields, and
+    none of these columns can hold one.
+    """
+    data = {name: value for name, value in data.items() if value is not None}
     fields: dict[str, Any] = {}
     if "permissions" in data:
         permissions: dict[str, list[str]] = {}
@@ -97,7 +102,10 @@ def role_delete(*, actor: Actor, instance: Role, expected_version: int | None = 
 
 
 def _team_fields(data: Data, errors: FieldErrors) -> dict[str, Any]:
+    # A null name is the same as leaving it out (the column cannot hold one); a null manager removes the manager.
     fields: dict[str, Any] = {name: data[name] for name in ("name", "manager_id") if name in data}
+    if fields.get("name", "") is None:
+        del fields["name"]
     manager_id = fields.get("manager_id")
     if manager_id is not None and not User.objects.filter(pk=manager_id, is_active=True).exists():
         errors.add("manager_id", f"No active user with id {manager_id}.")

@@ -55,7 +55,7 @@ def create_token(request: HttpRequest, payload: TokenIn, response: HttpResponse)
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None, **ERRORS}, operation_id="revoke_token")
-def revoke_token(request: HttpRequest, token_id: int) -> Any:
+def revoke_token(request: HttpRequest, token_id: RecordId) -> Any:
     actor = actor_of(request)
     user = actor.user
     assert isinstance(user, User)

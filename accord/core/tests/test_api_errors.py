@@ -96,7 +96,8 @@ def test_unknown_route_is_404(api_client) -> None:
 
 @pytest.mark.parametrize("method", ["get", "patch", "delete"])
 @pytest.mark.parametrize(
-    "path", ["/api/v1/deals/abc", "/api/v1/deals/-1", "/api/v1/deals/1/", "/api/v1/nothing"]
+    "path",
+    ["/api/v1/deals/abc", "/api/v1/deals/-1", "/api/v1/deals/1/", "/api/v1/deals/%0A", "/api/v1/nothing"],
 )
 def test_paths_no_operation_matches_answer_404_in_the_error_shape(path: str, method: str) -> None:
     # Ids are matched by an integer converter, so a malformed id reaches no operation at all; a write

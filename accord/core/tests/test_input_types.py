@@ -6,6 +6,8 @@ Found by tests/test_schemathesis.py (negative data accepted): a number read as s
 
 import pytest
 
+from accord.core.schemas import NUL_MESSAGE
+
 pytestmark = pytest.mark.django_db
 
 
@@ -90,3 +92,39 @@ def test_dates_and_decimals_arrive_as_text_in_bodies(api_client) -> None:
     assert api_client.post("/products", product).status_code == 201
     task = {"title": "T", "due_at": "2026-03-01T09:30:00+01:00"}
     assert api_client.post("/tasks", task).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("/companies/count?domain=a%00b", "domain"),
+        ("/search?q=a%00", "q"),
+        ("/deals?currency=%00", "currency"),
+        ("/contacts?cf.a%00=1", "cf.a\x00"),
+    ],
+)
+def test_nul_characters_in_query_strings_are_refused(api_client, query: str, field: str) -> None:
+    # PostgreSQL cannot compare text holding NUL: it was a 500 there, and SQLite answered.
+    response = api_client.get(query)
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["fields"] == {field: [NUL_MESSAGE]}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "a\x00b"}, "name"),
+        ({"name": "A", "tags": ["ok", "b\x00"]}, "tags"),
+        ({"name": "A", "custom_fields": {"k\x00": "v"}}, "custom_fields"),
+    ],
+)
+def test_nul_characters_in_bodies_are_refused(api_client, body: dict, field: str) -> None:
+    response = api_client.post("/companies", body)
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["fields"] == {field: [NUL_MESSAGE]}
+
+
+def test_nul_characters_in_nested_bodies_name_the_nested_field(api_client) -> None:
+    response = api_client.post("/contacts", {"family_name": "A", "emails": [{"email": "a\x00@example.com"}]})
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["fields"] == {"emails": [NUL_MESSAGE]}
