@@ -264,12 +264,6 @@ def hidden_keys(actor: Actor, model: type[Model]) -> frozenset[str]:
     return actor.access.hidden_keys(object_type) if object_type else frozenset()
 
 
-def without_hidden(actor: Actor, model: type[Model], data: dict[str, Any]) -> dict[str, Any]:
-    """``data`` without the keys hidden from the actor (API output, exports, forms)."""
-    hidden = hidden_keys(actor, model)
-    return {key: value for key, value in data.items() if key not in hidden} if hidden else data
-
-
 def require_admin(actor: Actor) -> None:
     """Administration (users, roles, teams, sharing defaults, custom fields) is for administrators only."""
     if not actor.access.is_admin:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError
 
+from accord.access.rules import TYPE_MODELS
 from accord.access.tests.world import PATCHES, PLURALS, new_record
 from accord.core.models import AuditEntry
 from accord.users.models import ApiToken, User
@@ -31,17 +32,7 @@ WRITE_OPERATIONS = {
     for method, operation in methods.items()
     if method in ("post", "put", "patch", "delete")
 }
-LABELS = {
-    "company": "customers.company",
-    "contact": "customers.contact",
-    "lead": "sales.lead",
-    "deal": "sales.deal",
-    "order": "sales.order",
-    "interaction": "activities.interaction",
-    "task": "activities.task",
-    "product": "sales.product",
-    "pipeline": "sales.pipeline",
-}
+LABELS = TYPE_MODELS  # object type -> the model label audit entries name
 
 
 @dataclass
