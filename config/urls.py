@@ -8,5 +8,11 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/", unknown_path),
     path("", include("accord.users.urls")),
+    path("settings/", include("accord.users.settings_urls")),
     path("", include("accord.web.urls")),
+    path("", include("accord.web.customer_urls")),
+    path("", include("accord.customers.urls")),
+    path("", include("accord.sales.urls")),
+    path("", include("accord.sales.board_urls")),
+    path("", include("accord.activities.urls")),
 ]
