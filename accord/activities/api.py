@@ -7,6 +7,7 @@ from ninja import Query, Router
 
 from accord.activities import selectors, services
 from accord.activities.filters import InteractionFilter, TaskFilter
+from accord.activities.models import Interaction, Task
 from accord.activities.schemas import (
     Channel,
     InteractionIn,
@@ -31,6 +32,7 @@ add_crud_routes(
     Resource(
         plural="interactions",
         singular="interaction",
+        model=Interaction,
         out_schema=InteractionOut,
         create_schema=InteractionIn,
         update_schema=InteractionPatch,
@@ -49,6 +51,7 @@ add_crud_routes(
     Resource(
         plural="tasks",
         singular="task",
+        model=Task,
         out_schema=TaskOut,
         create_schema=TaskIn,
         update_schema=TaskPatch,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import FilterSchema, Query, Router, Schema
 from pydantic import BaseModel, create_model
@@ -75,6 +75,7 @@ class Resource:
 
     plural: str  # URL segment and operation-id stem, e.g. "contacts"
     singular: str
+    model: type[Model]
     out_schema: type[Schema]
     create_schema: type[Schema]
     update_schema: type[Schema]
@@ -143,27 +144,24 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         cursor: str | None = None,
         limit: int = Query(50, ge=1, le=200),
     ) -> Any:
-        queryset = resource.list_records(
-            actor=actor_of(request), filters=filters, query=q, params=request.GET
-        )
+        actor = actor_of(request)
+
+        def records(part: Q | None = None) -> QuerySet[Any]:
+            return resource.list_records(actor=actor, filters=filters, query=q, params=request.GET, part=part)
+
         # A scope made of a few owners and some shares is read part by part, each in index order; a
         # search (``q``) already narrows the list to a few hundred records, so it needs no parts.
-        scope = scope_parts(actor_of(request), queryset.model) if not q else None
-        parts = [
-            resource.list_records(
-                actor=actor_of(request), filters=filters, query=q, params=request.GET, part=part
-            )
-            for part in scope or ()
-        ]
-        if resource.load_rows is None and not parts:
-            page = paginate(queryset, sort=sort, cursor=cursor, limit=limit)
+        scope = scope_parts(actor, resource.model) if not q else None
+        if not scope and resource.load_rows is None:
+            page = paginate(records(), sort=sort, cursor=cursor, limit=limit)
             items, next_cursor = page.items, page.next_cursor
         else:
-            keys = paginate_keys(queryset, sort=sort, cursor=cursor, limit=limit, parts=parts or None)
-            items = resource.load_rows(keys.items) if resource.load_rows else _in_order(queryset, keys.items)
+            querysets = [records(part) for part in scope] if scope else [records()]
+            keys = paginate_keys(*querysets, sort=sort, cursor=cursor, limit=limit)
+            items = resource.load_rows(keys.items) if resource.load_rows else _in_order(records(), keys.items)
             next_cursor = keys.next_cursor
         return without_hidden_fields(
-            request, queryset.model, list_page, {"items": items, "next_cursor": next_cursor}
+            request, resource.model, list_page, {"items": items, "next_cursor": next_cursor}
         )
 
     @router.get(

@@ -73,6 +73,7 @@ add_crud_routes(
     Resource(
         plural="custom_fields",
         singular="custom_field",
+        model=CustomField,
         out_schema=CustomFieldOut,
         create_schema=CustomFieldIn,
         update_schema=CustomFieldPatch,

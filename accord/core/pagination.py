@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import Col
 
 from accord.core.errors import ValidationFailed
 
@@ -86,26 +87,19 @@ def paginate(queryset: QuerySet[T], *, sort: str, cursor: str | None, limit: int
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def paginate_keys(
-    queryset: QuerySet[T],
-    *,
-    sort: str,
-    cursor: str | None,
-    limit: int,
-    parts: list[QuerySet[T]] | None = None,
-) -> Page[int]:
+def paginate_keys(*querysets: QuerySet[T], sort: str, cursor: str | None, limit: int) -> Page[int]:
     """The ids of one page, as ``paginate`` would find it, for pages whose rows are read by id
     (``accord.core.batch_query``): selecting only the id and the sort value keeps this query cheap.
 
-    ``parts`` are disjoint querysets whose union is ``queryset`` (the parts of the actor's scope, see
-    ``accord.core.permissions.scope_parts``): each is read as its own ordered, limited query, which an
-    index can answer in order, and the database merges the few rows they return.
+    Several ``querysets`` are disjoint parts whose union is the list (the parts of the actor's scope,
+    see ``accord.core.permissions.scope_parts``): each is read as its own ordered, limited query, which
+    an index can answer in order, and the database merges the few rows they return.
     """
-    if not parts:
-        page_queryset, attname = _page_queryset(queryset, sort=sort, cursor=cursor, limit=limit)
+    if len(querysets) == 1:
+        page_queryset, attname = _page_queryset(querysets[0], sort=sort, cursor=cursor, limit=limit)
         keys = list(page_queryset.values_list("pk", attname))
     else:
-        keys, attname = _merged_keys(parts, sort=sort, cursor=cursor, limit=limit)
+        keys, attname = _merged_keys(list(querysets), sort=sort, cursor=cursor, limit=limit)
     next_cursor = None
     if len(keys) > limit:
         keys = keys[:limit]
@@ -130,11 +124,17 @@ def _merged_keys(
     order = f"2 {direction}, 1 {direction}" if sort.lstrip("-") not in ("id", "pk") else f"1 {direction}"
     with connection.cursor() as db_cursor:
         db_cursor.execute(f"{' UNION ALL '.join(selects)} ORDER BY {order} LIMIT {limit + 1:d}", params)
-        pks = [row[0] for row in db_cursor.fetchall()]
-    keys: list[tuple[int, Any]] = [(pk, None) for pk in pks]
-    if len(pks) > limit:
-        # The next cursor needs the last row's sort value as the ORM converts it (datetimes, decimals).
-        last = pks[limit - 1]
-        value = parts[0].model._default_manager.filter(pk=last).values_list(attname, flat=True).get()
-        keys[limit - 1] = (last, value)
+        rows = db_cursor.fetchall()
+    keys: list[tuple[int, Any]] = [(pk, None) for pk, _ in rows]
+    if len(rows) > limit:
+        # The next cursor needs the last row's sort value as the ORM converts it (datetimes on SQLite).
+        model = parts[0].model
+        field = model._meta.get_field(sort.lstrip("-"))
+        assert isinstance(field, models.Field)
+        column = Col(model._meta.db_table, field)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        pk, value = rows[limit - 1]
+        for converter in converters:
+            value = converter(value, column, connection)
+        keys[limit - 1] = (pk, value)
     return keys, attname

@@ -45,10 +45,12 @@ def filtered_list(
         if part not in (scope_parts(actor, queryset.model) or ()):
             raise ValueError("part must be one of scope_parts(actor, model)")
         queryset = queryset.filter(part)
-    if filters is not None:
-        queryset = queryset.filter(filters.get_filter_expression())
+    # Each filter() copies the query, so conditions that are empty (no filter given) are left out.
+    conditions = [filters.get_filter_expression()] if filters is not None else []
     if custom_field_object and params:
-        queryset = queryset.filter(custom_field_filter(custom_field_object, params))
+        conditions.append(custom_field_filter(custom_field_object, params))
+    if any(conditions):
+        queryset = queryset.filter(*conditions)
     if query and query.strip():
         if search_kind is not None:
             ids = [

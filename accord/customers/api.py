@@ -5,6 +5,7 @@ from ninja import Router
 from accord.core.crud import Resource, add_crud_routes
 from accord.customers import selectors, services
 from accord.customers.filters import CompanyFilter, ContactFilter
+from accord.customers.models import Company, Contact
 from accord.customers.schemas import (
     CompanyIn,
     CompanyOut,
@@ -23,6 +24,7 @@ add_crud_routes(
     Resource(
         plural="companies",
         singular="company",
+        model=Company,
         out_schema=CompanyOut,
         create_schema=CompanyIn,
         update_schema=CompanyPatch,
@@ -41,6 +43,7 @@ add_crud_routes(
     Resource(
         plural="contacts",
         singular="contact",
+        model=Contact,
         out_schema=ContactOut,
         create_schema=ContactIn,
         update_schema=ContactPatch,

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from ninja import FilterSchema, Query, Router, Schema
 
@@ -72,6 +73,7 @@ def add_resource(
         Resource(
             plural=plural,
             singular=singular,
+            model=apps.get_model("sales", singular),
             out_schema=out_schema,
             create_schema=create_schema,
             update_schema=update_schema,

@@ -21,7 +21,7 @@ def _walk(sort: str, limit: int) -> list[int]:
             Company.objects.filter(name__in=["Company 1", "Company 3"]),
             Company.objects.exclude(name__in=["Company 1", "Company 3"]),
         ]
-        merged = paginate_keys(Company.objects.all(), sort=sort, cursor=cursor, limit=limit, parts=parts)
+        merged = paginate_keys(*parts, sort=sort, cursor=cursor, limit=limit)
         assert (merged.items, merged.next_cursor) == (keys.items, keys.next_cursor)
         seen.extend(keys.items)
         if page.next_cursor is None:
