@@ -38,6 +38,8 @@ def _contact_summaries(ids: list[int]) -> QuerySet[Contact, dict[str, Any]]:
     indexed child tables cost the database little, whereas prefetching four relations cost Django
     most of a list request's time (measured in benchmarks/api.py).
     """
+    # At most one primary email and phone per contact (constraints contact_one_primary_*), so their
+    # subqueries need no ORDER BY; a contact may hold several current jobs, the first one is shown.
     current_job = Employment.objects.filter(contact=OuterRef("pk"), is_current=True).order_by("id")
     return (
         Contact.objects.filter(pk__in=ids)
@@ -45,10 +47,14 @@ def _contact_summaries(ids: list[int]) -> QuerySet[Contact, dict[str, Any]]:
         .values(*CONTACT_SUMMARY_FIELDS)
         .annotate(
             primary_email=Subquery(
-                ContactEmail.objects.filter(contact=OuterRef("pk"), is_primary=True).values("email")[:1]
+                ContactEmail.objects.filter(contact=OuterRef("pk"), is_primary=True)
+                .order_by()
+                .values("email")[:1]
             ),
             primary_phone=Subquery(
-                ContactPhone.objects.filter(contact=OuterRef("pk"), is_primary=True).values("number")[:1]
+                ContactPhone.objects.filter(contact=OuterRef("pk"), is_primary=True)
+                .order_by()
+                .values("number")[:1]
             ),
             company_id=Subquery(current_job.values("company_id")[:1]),
             company_name=Subquery(current_job.values("company__name")[:1]),
