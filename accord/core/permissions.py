@@ -9,7 +9,7 @@ rules hold for the API, the web pages, the command line and imports alike. The r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, Literal, TypeVar
 
 from django.apps import apps
@@ -139,36 +139,52 @@ def _either(left: Q | Literal[False], right: Q | Literal[False]) -> Condition:
     return left | right
 
 
-def search_scope(actor: Actor, kinds: Iterable[str]) -> tuple[str, list[Any]] | None:
-    """SQL over the search index (aliased ``e``) for the entries of ``kinds`` the actor may see, with
-    its parameters; None when they may see none. The same rules as ``visible_to``, on the owner id
-    that every search entry carries, so that a search never shows what a list would not."""
+def search_scope(actor: Actor, kinds: Iterable[str]) -> list[tuple[str, list[Any]]] | None:
+    """The entries of ``kinds`` the actor may see in the search index (aliased ``e``), as conditions
+    with their parameters ("arms") whose union is the scope; None when they may see none. The same rules
+    as ``visible_to``, on the owner id that every search entry carries, so that a search never shows
+    what a list would not.
+
+    Each arm is searched by a query of its own: ``owner_id IN (…) AND <text matches>`` is answered by
+    walking the owner's entries in the (owner, text) index and stops at the limit, whereas one query
+    with ``owner_id IN (…) OR object_id IN (…)`` made PostgreSQL collect every match of a common word
+    first (a sales rep's search took 35 ms at 1,000,000 contacts). Arms may overlap (a shared record
+    of a teammate); the search drops repeated entries.
+    """
     access = actor.access
-    parts: list[str] = []
-    params: list[Any] = []
-    every_kind = True
+    every_record: list[str] = []  # kinds seen in full
+    by_owners: dict[frozenset[int], list[str]] = {}
+    shared: list[tuple[str, list[int]]] = []
     for kind in kinds:
         rule = rule_for(apps.get_model(TYPE_MODELS[kind]))
         assert rule.object_type is not None, kind
         if not access.can("view", rule.object_type):
-            every_kind = False
             continue
         owners = access.owners_visible(rule.object_type)
         if owners is None:
-            parts.append("e.kind = %s")
-            params.append(kind)
+            every_record.append(kind)
             continue
-        every_kind = False
-        shared = sorted(access.shared(rule.object_type))
-        owner_marks = ", ".join(["%s"] * len(owners))
-        shared_sql = f" OR e.object_id IN ({', '.join(['%s'] * len(shared))})" if shared else ""
-        parts.append(f"(e.kind = %s AND (e.owner_id IN ({owner_marks}){shared_sql}))")
-        params.extend([kind, *sorted(owners), *shared])
-    if not parts:
-        return None
-    if every_kind and set(kinds) >= set(SearchEntry.Kind.values):
-        return "1 = 1", []  # every record of every kind (administrators, public defaults): no condition
-    return "(" + " OR ".join(parts) + ")", params
+        by_owners.setdefault(frozenset(owners), []).append(kind)
+        if records := sorted(access.shared(rule.object_type)):
+            shared.append((kind, records))
+    arms: list[tuple[str, list[Any]]] = []
+    if every_record:
+        if set(every_record) >= set(SearchEntry.Kind.values):
+            arms.append(("1 = 1", []))  # every record of every kind (administrators, public defaults)
+        else:
+            arms.append((f"e.kind IN ({_marks(every_record)})", list(every_record)))
+    for owners, owned_kinds in by_owners.items():
+        if not owners:
+            continue
+        condition = f"e.kind IN ({_marks(owned_kinds)}) AND e.owner_id IN ({_marks(owners)})"
+        arms.append((condition, [*owned_kinds, *sorted(owners)]))
+    for kind, records in shared:
+        arms.append((f"e.kind = %s AND e.object_id IN ({_marks(records)})", [kind, *records]))
+    return arms or None
+
+
+def _marks(values: Collection[object]) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 # ---------------------------------------------------------------------------- writes

@@ -21,8 +21,11 @@ from accord.core.actors import Actor
 from accord.core.models import SearchEntry
 from accord.core.permissions import search_scope
 
-# A condition on the search index (aliased ``e``) and its parameters: the entries the actor may see.
-Scope = tuple[str, list[Any]]
+# Conditions on the search index (aliased ``e``) with their parameters, whose union is what the actor
+# may see (``accord.core.permissions.search_scope``).
+Scope = list[tuple[str, list[Any]]]
+Row = tuple[int, str, int, str, str]
+SELECT = "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]{4,}$")
@@ -87,59 +90,49 @@ def _normalise_query(query: str) -> str:
     return text
 
 
-def _fetch(sql: str, params: Sequence[str | int]) -> list[tuple[int, str, int, str, str]]:
+def _fetch(from_sql: str, match: str, match_params: Sequence[Any], scope: Scope, limit: int) -> list[Row]:
+    """``SELECT … FROM from_sql WHERE match AND <arm> LIMIT limit`` for each arm of the scope, in one
+    statement; each arm is its own limited query, so each can walk its own index and stop early."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for arm_sql, arm_params in scope:
+        selects.append(
+            f"SELECT * FROM ({SELECT} FROM {from_sql} WHERE {match} AND {arm_sql} LIMIT %s) arm_{len(selects)}"
+        )
+        params.extend([*match_params, *arm_params, limit])
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(" UNION ALL ".join(selects), params)
         return list(cursor.fetchall())
 
 
-def _prefix_rows(text: str, scope: Scope, limit: int) -> list[tuple[int, str, int, str, str]]:
-    kind_sql, kind_params = scope
+def _prefix_rows(text: str, scope: Scope, limit: int) -> list[Row]:
     if connection.vendor == "postgresql":
-        pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        condition, params = "e.text LIKE %s", [pattern]
-        table = "core_searchentry e"
+        # A range with the text_pattern_ops operators rather than LIKE 'text%': a prepared statement's
+        # generic plan cannot use the index for LIKE with a parameter, and fell back to the trigram
+        # index (30 ms for "mar" at 1,000,000 contacts).
+        condition, table = "e.text ~>=~ %s AND e.text ~<~ %s", "core_searchentry e"
     else:
-        condition, params = "e.text >= %s AND e.text < %s", [text, text + "\U0010ffff"]
+        condition = "e.text >= %s AND e.text < %s"
         # With statistics, SQLite preferred the (kind, object_id) index for the kind filter and then
         # scanned a whole kind for the prefix: 200 ms at 1,000,000 contacts instead of 0.1 ms.
         table = "core_searchentry e INDEXED BY search_entry_text_idx"
-    sql = f"SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM {table} WHERE {condition} AND {kind_sql} LIMIT %s"
-    return _fetch(sql, [*params, *kind_params, limit])
+    return _fetch(table, condition, [text, text + "\U0010ffff"], scope, limit)
 
 
-def _word_rows(words: list[str], scope: Scope, limit: int) -> list[tuple[int, str, int, str, str]]:
-    kind_sql, kind_params = scope
+def _word_rows(words: list[str], scope: Scope, limit: int) -> list[Row]:
     if connection.vendor == "postgresql":
-        sql = (
-            "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
-            f"WHERE {POSTGRES_WORD_VECTOR} @@ to_tsquery('simple', %s) "
-            f"AND {kind_sql} LIMIT %s"
-        )
-        return _fetch(sql, [" & ".join(f"{word}:*" for word in words), *kind_params, limit])
-    sql = (
-        "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM search_word w "
-        "JOIN core_searchentry e ON e.id = w.rowid "
-        f"WHERE search_word MATCH %s AND {kind_sql} LIMIT %s"
-    )
-    return _fetch(sql, [" AND ".join(f'"{word}"*' for word in words), *kind_params, limit])
+        match = f"{POSTGRES_WORD_VECTOR} @@ to_tsquery('simple', %s)"
+        return _fetch("core_searchentry e", match, [" & ".join(f"{word}:*" for word in words)], scope, limit)
+    table = "search_word w JOIN core_searchentry e ON e.id = w.rowid"
+    return _fetch(table, "search_word MATCH %s", [" AND ".join(f'"{word}"*' for word in words)], scope, limit)
 
 
-def _substring_rows(text: str, scope: Scope, limit: int) -> list[tuple[int, str, int, str, str]]:
-    kind_sql, kind_params = scope
+def _substring_rows(text: str, scope: Scope, limit: int) -> list[Row]:
     if connection.vendor == "postgresql":
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        sql = (
-            "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM core_searchentry e "
-            f"WHERE e.text LIKE %s AND {kind_sql} LIMIT %s"
-        )
-        return _fetch(sql, [pattern, *kind_params, limit])
-    sql = (
-        "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle FROM search_trigram t "
-        "JOIN core_searchentry e ON e.id = t.rowid "
-        f"WHERE search_trigram MATCH %s AND {kind_sql} LIMIT %s"
-    )
-    return _fetch(sql, ['"' + text.replace('"', '""') + '"', *kind_params, limit])
+        return _fetch("core_searchentry e", "e.text LIKE %s", [pattern], scope, limit)
+    table = "search_trigram t JOIN core_searchentry e ON e.id = t.rowid"
+    return _fetch(table, "search_trigram MATCH %s", ['"' + text.replace('"', '""') + '"'], scope, limit)
 
 
 def search(
@@ -154,7 +147,7 @@ def search(
     seen: set[int] = set()
     hits: list[SearchHit] = []
 
-    def collect(rows: list[tuple[int, str, int, str, str]], match: str) -> None:
+    def collect(rows: list[Row], match: str) -> None:
         for entry_id, kind, object_id, title, subtitle in rows:
             if entry_id not in seen and len(hits) < limit:
                 seen.add(entry_id)
