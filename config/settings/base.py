@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accord.core.middleware.PagesRequireLogin",
+    "accord.core.middleware.JsonMethodNotAllowed",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -110,6 +110,8 @@ def test_the_trail_cannot_be_changed_through_the_api(api_client: Any) -> None:
         api_client.delete(f"/audit/core.auditentry/{some.pk}"),
     ]:
         assert response.status_code == 405
+        assert response.json()["error"]["code"] == "method_not_allowed"
+        assert "GET" in response["Allow"]
     assert AuditEntry.objects.get(pk=some.pk).action == "update"
 
 
