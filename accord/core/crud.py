@@ -20,6 +20,7 @@ from accord.core.api import ORJSONRenderer, expected_version, set_etag
 from accord.core.audit import audit_event
 from accord.core.export import csv_lines, pages_of
 from accord.core.pagination import paginate, paginate_keys
+from accord.core.patch import nulls_as_cleared
 from accord.core.permissions import hidden_keys, require_export, scope_parts
 from accord.core.schemas import ErrorOut, RecordId
 
@@ -252,6 +253,10 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         response={200: out_schema, **ERRORS},
         operation_id=f"update_{name}",
         summary=f"Update a {name} (send If-Match with its ETag to refuse stale writes)",
+        description=(
+            "Fields left out keep their value. `null` clears a field: `null` for an optional value or link, "
+            '`""` for optional text, `[]` for a list; a field that cannot be empty answers 422.'
+        ),
     )
     def update_record(
         request: HttpRequest,
@@ -264,7 +269,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         instance = resource.update(
             actor=actor,
             instance=instance,
-            data=payload.dict(exclude_unset=True),  # type: ignore[attr-defined]
+            data=nulls_as_cleared(resource.model, payload.dict(exclude_unset=True)),  # type: ignore[attr-defined]
             expected_version=expected_version(request),
         )
         set_etag(response, instance.version)  # type: ignore[attr-defined]
