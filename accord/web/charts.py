@@ -76,7 +76,10 @@ def stage_chart(stages: Sequence[StageFigure], *, show_amounts: bool) -> StageCh
             )
         )
     return StageChart(
-        width=CHART_WIDTH, height=max(ROW_HEIGHT, len(bars) * ROW_HEIGHT), bars=bars, measures_amounts=show_amounts
+        width=CHART_WIDTH,
+        height=max(ROW_HEIGHT, len(bars) * ROW_HEIGHT),
+        bars=bars,
+        measures_amounts=show_amounts,
     )
 
 

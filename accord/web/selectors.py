@@ -116,15 +116,12 @@ def my_tasks(*, actor: Actor, now: dt.datetime, limit: int = HOME_ROWS) -> TaskP
     counts = mine.order_by().aggregate(
         open_count=Count("id"), overdue_count=Count("id", filter=overdue_condition(now))
     )
-    rows = (
-        mine.prefetch_related(
-            _visible_prefetch(actor, "contact", Contact.objects.only("id", "given_name", "family_name")),
-            _visible_prefetch(actor, "company", Company.objects.only("id", "name")),
-            _visible_prefetch(actor, "deal", Deal.objects.only("id", "name")),
-            _visible_prefetch(actor, "lead", Lead.objects.all()),
-        )
-        .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
-    )
+    rows = mine.prefetch_related(
+        _visible_prefetch(actor, "contact", Contact.objects.only("id", "given_name", "family_name")),
+        _visible_prefetch(actor, "company", Company.objects.only("id", "name")),
+        _visible_prefetch(actor, "deal", Deal.objects.only("id", "name")),
+        _visible_prefetch(actor, "lead", Lead.objects.all()),
+    ).order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
     return TaskPanel(
         rows=[TaskRow(task, task_is_overdue(task, now), _task_about(task)) for task in rows],
         open_count=counts["open_count"],
@@ -285,8 +282,9 @@ def my_key_figures(*, actor: Actor, today: dt.date) -> KeyFigures:
     in each of the last six months behind the charts. Two aggregate queries."""
     show_amounts = "amount" not in hidden_keys(actor, Deal)
     mine = deal_list(actor=actor, filters=DealFilter(owner_id=actor.user_id)).prefetch_related(None)
-    open_rows = list(
-        mine.filter(stage__kind=Stage.Kind.OPEN)
+    open_rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in mine.filter(stage__kind=Stage.Kind.OPEN)
         .order_by()
         .values(
             "currency",
@@ -299,15 +297,16 @@ def my_key_figures(*, actor: Actor, today: dt.date) -> KeyFigures:
             "pipeline__position",
         )
         .annotate(count=Count("id"), amount=Sum("amount"))
-    )
+    ]
     first_month = add_months(month_bounds(today)[0], 1 - WON_HISTORY_MONTHS)
-    won_rows = list(
-        mine.filter(stage__kind=Stage.Kind.WON, closed_at__gte=_start_of_day(first_month))
+    won_rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in mine.filter(stage__kind=Stage.Kind.WON, closed_at__gte=_start_of_day(first_month))
         .annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
         .order_by()
         .values("currency", "month")
         .annotate(count=Count("id"), amount=Sum("amount"))
-    )
+    ]
     months = [add_months(first_month, index) for index in range(WON_HISTORY_MONTHS)]
     several_pipelines = len({row["pipeline_id"] for row in open_rows}) > 1
     open_rows.sort(key=lambda row: (row["pipeline__position"], row["pipeline_id"], row["stage__position"]))
@@ -327,11 +326,14 @@ def my_key_figures(*, actor: Actor, today: dt.date) -> KeyFigures:
             )
         )
     won: dict[str, dict[dt.date, tuple[int, Decimal]]] = defaultdict(dict)
-    for row in won_rows:
-        month = row["month"]
+    for won_row in won_rows:
+        month = won_row["month"]
         day = (timezone.localtime(month) if timezone.is_aware(month) else month).date().replace(day=1)
-        count, amount = won[row["currency"]].get(day, (0, Decimal("0")))
-        won[row["currency"]][day] = (count + row["count"], amount + (row["amount"] or Decimal("0")))
+        count, amount = won[won_row["currency"]].get(day, (0, Decimal("0")))
+        won[won_row["currency"]][day] = (
+            count + won_row["count"],
+            amount + (won_row["amount"] or Decimal("0")),
+        )
 
     default_currency = settings.ACCORD_DEFAULT_CURRENCY
     currencies = sorted(set(stages) | set(won), key=lambda code: (code != default_currency, code))
@@ -351,7 +353,9 @@ def my_key_figures(*, actor: Actor, today: dt.date) -> KeyFigures:
                 currency=currency,
                 open_count=sum(stage.count for stage in stages[currency]),
                 open_value=_total(stage.amount for stage in stages[currency]) if show_amounts else None,
-                weighted_forecast=_total(stage.weighted for stage in stages[currency]) if show_amounts else None,
+                weighted_forecast=_total(stage.weighted for stage in stages[currency])
+                if show_amounts
+                else None,
                 won_count=this_month.count,
                 won_value=this_month.amount,
                 stages=stages[currency],
@@ -392,7 +396,9 @@ def my_day(*, actor: Actor, now: dt.datetime | None = None) -> MyDay:
     return MyDay(
         tasks=my_tasks(actor=actor, now=now) if can_view("view", "task") else None,
         deals_closing=my_deals_closing(actor=actor, today=today) if can_see_deals else None,
-        interactions=my_recent_interactions(actor=actor, now=now) if can_view("view", "interaction") else None,
+        interactions=my_recent_interactions(actor=actor, now=now)
+        if can_view("view", "interaction")
+        else None,
         figures=my_key_figures(actor=actor, today=today) if can_see_deals else None,
         month_start=first,
         month_end=last,

@@ -92,7 +92,13 @@ def task(title: str, assignee: User | None, *, due: dt.datetime | None = None, *
 
 
 def interaction(subject: str, owner: User | None, *, at: dt.datetime, **fields: Any) -> Interaction:
-    data = {"kind": "call", "channel": "phone", "subject": subject, "occurred_at": at, "owner_id": owner and owner.pk}
+    data = {
+        "kind": "call",
+        "channel": "phone",
+        "subject": subject,
+        "occurred_at": at,
+        "owner_id": owner and owner.pk,
+    }
     return interaction_create(actor=SYSTEM, data={**data, **fields})
 
 
