@@ -163,7 +163,7 @@ def my_deals_closing(*, actor: Actor, today: dt.date, limit: int = HOME_ROWS) ->
     deals = (
         deal_list(actor=actor, filters=filters)
         .prefetch_related(None)
-        .select_related("stage", "pipeline")
+        .select_related("stage")
         .prefetch_related(_visible_prefetch(actor, "company", Company.objects.only("id", "name")))
         .order_by("expected_close_date", "id")[:limit]
     )
@@ -308,7 +308,10 @@ def my_key_figures(*, actor: Actor, today: dt.date) -> KeyFigures:
         .annotate(count=Count("id"), amount=Sum("amount"))
     ]
     months = [add_months(first_month, index) for index in range(WON_HISTORY_MONTHS)]
-    several_pipelines = len({row["pipeline_id"] for row in open_rows}) > 1
+    # Pipelines are named only when there are several and the role may see them (a partner's may not).
+    several_pipelines = len({row["pipeline_id"] for row in open_rows}) > 1 and actor.access.can(
+        "view", "pipeline"
+    )
     open_rows.sort(key=lambda row: (row["pipeline__position"], row["pipeline_id"], row["stage__position"]))
 
     stages: dict[str, list[StageFigure]] = defaultdict(list)

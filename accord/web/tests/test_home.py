@@ -195,6 +195,22 @@ def test_a_role_that_may_not_see_deal_amounts_sees_counts_only(stages: dict[str,
     assert "Propose 1" in text
 
 
+def test_stages_are_named_with_their_pipeline_only_for_roles_that_may_see_pipelines(
+    stages: dict[str, b.Stage], rita: User
+) -> None:
+    partner = b.make_user("pat", "external_partner")  # deals yes, pipelines no
+    renewals = b.make_pipeline("Renewals", is_default=False)
+    for owner in (rita, partner):
+        b.deal("New", owner, stages["Qualify"])
+        b.deal("Renewal", owner, renewals["Propose"])
+
+    assert "New business · Qualify 1" in text_of(signed_in(rita).get("/"))
+    partner_text = text_of(signed_in(partner).get("/"))
+    assert "Qualify 1" in partner_text
+    assert "Renewals" not in partner_text
+    assert "New business" not in partner_text
+
+
 def test_a_role_without_deals_or_tasks_sees_only_what_it_may(stages: dict[str, b.Stage]) -> None:
     marketer = b.make_user("mara", "marketer")  # no deals; tasks and interactions yes
     b.deal("Invisible", marketer, stages["Qualify"], closes=TODAY)
