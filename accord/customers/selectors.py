@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accord.core.actors import Actor
 from accord.core.aggregates import JSONArrayAgg
 from accord.core.batch_query import BatchQuery
-from accord.core.permissions import get_visible
+from accord.core.permissions import get_visible, visible_to
 from accord.core.selectors import filtered_list
 from accord.customers.filters import CompanyFilter, ContactFilter
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment, person_name
@@ -135,3 +136,55 @@ def contact_list(
 
 def contact_get(*, actor: Actor, pk: int) -> Contact:
     return get_visible(actor, contact_queryset(), pk)
+
+
+# ---------------------------------------------------------------- a company's people (the 360 page)
+
+COMPANY_PEOPLE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class CompanyPeople:
+    """The people at a company that the actor may see, current and past, a panel's worth of each, as
+    employments with their contact (and its primary email as ``primary_email``); counts cover all."""
+
+    current: list[Employment]
+    past: list[Employment]
+    current_count: int
+    past_count: int
+
+
+def company_people(*, actor: Actor, company: Company, limit: int = COMPANY_PEOPLE_LIMIT) -> CompanyPeople:
+    """Three queries whatever the number of people: current, past, and both counts."""
+    visible = visible_to(actor, Contact.objects.all()).values("pk")
+    employments = Employment.objects.filter(company=company, contact_id__in=visible)
+    listed = (
+        employments.select_related("contact")
+        .annotate(
+            primary_email=Subquery(
+                ContactEmail.objects.filter(contact=OuterRef("contact_id"), is_primary=True).values("email")[
+                    :1
+                ]
+            )
+        )
+        .order_by("contact__family_name", "contact__given_name", "id")
+    )
+    counts = employments.aggregate(
+        current_count=Count("pk", filter=Q(is_current=True)),
+        past_count=Count("pk", filter=Q(is_current=False)),
+    )
+    return CompanyPeople(
+        current=list(listed.filter(is_current=True)[:limit]),
+        past=list(listed.filter(is_current=False)[:limit]),
+        current_count=counts["current_count"],
+        past_count=counts["past_count"],
+    )
+
+
+def visible_company_names(*, actor: Actor, ids: Collection[int]) -> dict[int, str]:
+    """The names of those of ``ids`` that the actor may see (to link a contact's employers or a
+    company's parent only when the link leads somewhere): one query, none for no ids."""
+    if not ids:
+        return {}
+    companies = visible_to(actor, Company.objects.filter(pk__in=sorted(ids)))
+    return dict(companies.values_list("pk", "name"))
