@@ -92,7 +92,9 @@ class History:
     tasks: list[Task]
 
 
-def fill_history(*, owner: User, contact: Contact | None = None, company: Company | None = None, size: int) -> History:
+def fill_history(
+    *, owner: User, contact: Contact | None = None, company: Company | None = None, size: int
+) -> History:
     """``size`` interactions, open deals (each with a stage change), won deals, orders, tasks and, for
     a company, current and past people: every list and every total of the page has rows."""
     customer: dict[str, Any] = {"contact": contact} if contact is not None else {"company": company}
@@ -102,11 +104,15 @@ def fill_history(*, owner: User, contact: Contact | None = None, company: Compan
         when = at(index)
         if contact is not None:
             interactions.append(
-                InteractionFactory.create(occurred_at=when, contacts=[contact], owner=owner, subject=f"Call {index}")
+                InteractionFactory.create(
+                    occurred_at=when, contacts=[contact], owner=owner, subject=f"Call {index}"
+                )
             )
         else:
             interactions.append(
-                InteractionFactory.create(occurred_at=when, company=company, owner=owner, subject=f"Call {index}")
+                InteractionFactory.create(
+                    occurred_at=when, company=company, owner=owner, subject=f"Call {index}"
+                )
             )
         for deal_stage in (open_stage, won_stage):
             deal = Deal.objects.create(
@@ -145,5 +151,10 @@ def order_for(contact: Contact, *, total: str, status: str = "paid", when: dt.da
 def open_deal(contact: Contact, owner: User, name: str = "Engine upgrade", amount: str = "2500") -> Deal:
     return deal_create(
         actor=SYSTEM,
-        data={"name": name, "amount": Decimal(amount), "owner_id": owner.pk, "contacts": [{"contact_id": contact.pk}]},
+        data={
+            "name": name,
+            "amount": Decimal(amount),
+            "owner_id": owner.pk,
+            "contacts": [{"contact_id": contact.pk}],
+        },
     )
