@@ -29,7 +29,7 @@ from accord.sales.models import Deal, DealContact, Pipeline, Stage
 from accord.sales.services import deal_create, order_create, pipeline_create
 from accord.users.models import User
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 STAGES = [
     {"name": "Qualify", "probability": 10},

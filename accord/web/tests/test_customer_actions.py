@@ -48,8 +48,8 @@ def company(rep: User) -> Company:
     return company_of(rep)
 
 
-def text(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def text(response: Any) -> str:
+    return str(response.content.decode())
 
 
 def post(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -53,8 +54,8 @@ def admin_client(admin: User) -> Client:
     return browser(admin)
 
 
-def text(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def text(response: Any) -> str:
+    return str(response.content.decode())
 
 
 # ---------------------------------------------------------------- what the pages show
@@ -114,6 +115,21 @@ def test_company_page_lists_current_and_past_people(admin: User, admin_client: C
     assert "Machinery" in body
     assert 'id="people"' in body
     assert "Call 3" in body
+
+
+def test_a_person_is_listed_by_their_employment_at_this_company(admin: User, admin_client: Client) -> None:
+    here, elsewhere = company_of(admin, name="Here"), company_of(admin, name="Elsewhere")
+    person = contact_of(admin, family_name="Mover")
+    Employment.objects.create(contact=person, company=here, role="Former engineer", is_current=False)
+    Employment.objects.create(contact=person, company=elsewhere, role="Director", is_current=True)
+
+    body = text(admin_client.get(f"/companies/{here.pk}/"))
+
+    people = body.split('id="people"')[1]
+    assert "Nobody works here now." in people
+    assert 'Past <span class="muted">(1)</span>' in people
+    assert "Former engineer" in people
+    assert "Director" not in people
 
 
 def test_a_new_customer_shows_an_empty_state_in_every_panel(admin: User, admin_client: Client) -> None:
