@@ -32,7 +32,7 @@ from accord.activities.selectors import (
 from accord.activities.services import interaction_create, task_create
 from accord.core.actors import Actor
 from accord.core.audit_selectors import audit_history
-from accord.core.errors import NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from accord.core.errors import AccordError, NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
 from accord.core.permissions import hidden_keys, require_edit, require_view
 from accord.core.selectors import custom_field_definitions
 from accord.core.web import render_page, web_actor
@@ -129,6 +129,8 @@ def customer_view(view: View) -> View:
         except ValidationFailed as error:
             problems = [f"{name}: {'; '.join(text)}" for name, text in error.fields.items()]
             return _refused(request, " ".join(problems) or error.message, status=400)
+        except AccordError as error:  # a conflict with another record (409), …: its own status, never a 500
+            return _refused(request, error.message, status=error.status)
 
     return wrapped
 
