@@ -19,17 +19,19 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accord.activities.filters import InteractionFilter, TaskFilter
 from accord.activities.models import Interaction, InteractionContact, Task
+from accord.activities.rules import PENDING_STATUSES, overdue_condition, task_is_overdue
 from accord.core.actors import Actor
 from accord.core.errors import ValidationFailed
 from accord.core.permissions import get_visible, hidden_keys, visible_to
 from accord.core.selectors import filtered_list
-from accord.customers.models import Employment
+from accord.customers.models import Company, Contact, Employment
 from accord.customers.selectors import company_get, contact_get
 from accord.sales.models import DealStageChange, Order
 
@@ -308,6 +310,22 @@ def timeline_for_contact(
     """A contact's history, newest first: the interactions they took part in, the stage changes of the
     deals they are involved in, their orders and their tasks. NotFound when the contact is not visible."""
     contact = contact_get(actor=actor, pk=contact_id)
+    return contact_timeline(
+        actor=actor, contact=contact, cursor=cursor, limit=limit, channels=channels, types=types
+    )
+
+
+def contact_timeline(
+    *,
+    actor: Actor,
+    contact: Contact,
+    cursor: str | None = None,
+    limit: int = TIMELINE_DEFAULT_LIMIT,
+    channels: Collection[str] | None = None,
+    types: Collection[str] | None = None,
+) -> TimelinePage:
+    """``timeline_for_contact`` for a contact already read through ``contact_get`` (the 360 page reads
+    it once for its profile, not a second time for its timeline)."""
     sources = [
         _Source(
             "interaction",
@@ -342,6 +360,21 @@ def timeline_for_company(
     that both find is shown once.
     """
     company = company_get(actor=actor, pk=company_id)
+    return company_timeline(
+        actor=actor, company=company, cursor=cursor, limit=limit, channels=channels, types=types
+    )
+
+
+def company_timeline(
+    *,
+    actor: Actor,
+    company: Company,
+    cursor: str | None = None,
+    limit: int = TIMELINE_DEFAULT_LIMIT,
+    channels: Collection[str] | None = None,
+    types: Collection[str] | None = None,
+) -> TimelinePage:
+    """``timeline_for_company`` for a company already read through ``company_get``."""
     people = Employment.objects.filter(company=company, is_current=True).values("contact_id")
     through_people = _interactions(
         actor, Q(participants__contact_id__in=people), "participants__occurred_at", channels
@@ -358,3 +391,42 @@ def timeline_for_company(
         _Source("task", _tasks(actor, Q(company=company)), _task_entry),
     ]
     return _page(sources, cursor=cursor, limit=limit, types=types)
+
+
+# ---------------------------------------------------------------- a customer's tasks (the 360 page)
+
+CUSTOMER_TASKS_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class CustomerTasks:
+    """A customer's pending tasks, soonest due first (those without a due date last), at most a panel's
+    worth; the counts cover all of them."""
+
+    pending: list[Task]
+    pending_count: int
+    overdue_count: int
+
+
+def customer_tasks(
+    *,
+    actor: Actor,
+    contact: Contact | None = None,
+    company: Company | None = None,
+    limit: int = CUSTOMER_TASKS_LIMIT,
+    now: dt.datetime | None = None,
+) -> CustomerTasks:
+    """The pending (open or in progress) tasks the actor may see about a contact or a company, as the
+    timeline files them (a company's own tasks, not its people's): two queries whatever their number."""
+    now = now or timezone.now()
+    condition = Q(contact=contact) if contact is not None else Q(company=company)
+    pending = visible_to(actor, Task.objects.all()).filter(condition, status__in=PENDING_STATUSES)
+    counts = pending.aggregate(
+        pending_count=Count("pk"), overdue_count=Count("pk", filter=overdue_condition(now))
+    )
+    rows = list(pending.select_related("assignee").order_by(F("due_at").asc(nulls_last=True), "id")[:limit])
+    for task in rows:
+        task.is_overdue = task_is_overdue(task, now)  # type: ignore[attr-defined]
+    return CustomerTasks(
+        pending=rows, pending_count=counts["pending_count"], overdue_count=counts["overdue_count"]
+    )

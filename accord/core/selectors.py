@@ -10,6 +10,7 @@ from ninja import FilterSchema
 
 from accord.core.actors import Actor
 from accord.core.custom_fields import custom_field_filter
+from accord.core.models import CustomField
 from accord.core.permissions import require_view, scope_parts, visible_to
 from accord.core.search import search
 
@@ -64,3 +65,9 @@ def filtered_list(
                 condition |= Q(**{f"{name}__icontains": query.strip()})
             queryset = queryset.filter(condition)
     return queryset
+
+
+def custom_field_definitions(object_type: str) -> list[CustomField]:
+    """The custom fields administrators defined on a type, by key: every signed-in user reads them (the
+    values are part of the records they already see)."""
+    return list(CustomField.objects.filter(object_type=object_type).order_by("key"))

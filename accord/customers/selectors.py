@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from accord.core.actors import Actor
 from accord.core.aggregates import JSONArrayAgg
 from accord.core.batch_query import BatchQuery
-from accord.core.permissions import get_visible
+from accord.core.permissions import get_visible, visible_to
 from accord.core.selectors import filtered_list
 from accord.customers.filters import CompanyFilter, ContactFilter
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment, person_name
@@ -141,3 +142,62 @@ def contact_list(
 
 def contact_get(*, actor: Actor, pk: int) -> Contact:
     return get_visible(actor, contact_queryset(), pk)
+
+
+# ---------------------------------------------------------------- a company's people (the 360 page)
+
+COMPANY_PEOPLE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class CompanyPeople:
+    """The people at a company that the actor may see, current and past, a panel's worth of each (by
+    family name), as contacts annotated with ``role`` and ``primary_email``; counts cover all of them."""
+
+    current: list[Contact]
+    past: list[Contact]
+    current_count: int
+    past_count: int
+
+
+def company_people(*, actor: Actor, company: Company, limit: int = COMPANY_PEOPLE_LIMIT) -> CompanyPeople:
+    """Three queries whatever the number of people: current, past, and both counts.
+
+    Read from the company's employments (one index range) joined to the visible contacts, rather than
+    from every contact the actor may see: a sales representative may see a large share of them.
+    """
+    visible = visible_to(actor, Contact.objects.all())
+
+    def at_company(*, is_current: bool) -> QuerySet[Contact]:
+        # One filter() call, so that both conditions hold for the same employment, and F() reuses its
+        # join: (contact, company) is unique, so there is one row per person.
+        return (
+            visible.filter(employments__company=company, employments__is_current=is_current)
+            .annotate(
+                role=F("employments__role"),
+                primary_email=Subquery(
+                    ContactEmail.objects.filter(contact=OuterRef("pk"), is_primary=True).values("email")[:1]
+                ),
+            )
+            .order_by("family_name", "given_name", "id")
+        )
+
+    counts = visible.filter(employments__company=company).aggregate(
+        current_count=Count("pk", filter=Q(employments__is_current=True)),
+        past_count=Count("pk", filter=Q(employments__is_current=False)),
+    )
+    return CompanyPeople(
+        current=list(at_company(is_current=True)[:limit]),
+        past=list(at_company(is_current=False)[:limit]),
+        current_count=counts["current_count"],
+        past_count=counts["past_count"],
+    )
+
+
+def visible_company_names(*, actor: Actor, ids: Collection[int]) -> dict[int, str]:
+    """The names of those of ``ids`` that the actor may see (to link a contact's employers or a
+    company's parent only when the link leads somewhere): one query, none for no ids."""
+    if not ids:
+        return {}
+    companies = visible_to(actor, Company.objects.filter(pk__in=sorted(ids)))
+    return dict(companies.values_list("pk", "name"))

@@ -3,11 +3,13 @@ matching that decides which existing contact and company a lead conversion reuse
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Generic, TypeVar
 
-from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Model, Prefetch, Q, QuerySet, Sum
 
 from accord.core.actors import Actor
 from accord.core.permissions import get_visible, visible_to
@@ -261,3 +263,129 @@ def order_list(
 
 def order_get(*, actor: Actor, pk: int) -> Order:
     return get_visible(actor, order_queryset(), pk)
+
+
+# ---------------------------------------------------------------- a customer's deals and purchases (the 360 page)
+
+CUSTOMER_DEALS_LIMIT = 10
+CUSTOMER_ORDERS_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class MoneyTotal:
+    """A sum of money in one currency: amounts in different currencies are never added together."""
+
+    currency: str
+    amount: Decimal
+
+
+def _customer_condition(contact: Contact | None, company: Company | None, *, through_people: str) -> Q:
+    if contact is not None:
+        return Q(**{through_people: contact})
+    return Q(company=company)
+
+
+@dataclass(frozen=True)
+class CustomerDeals:
+    """A customer's open deals (soonest expected close first) and closed ones (latest closed first), a
+    panel's worth of each; counts and values cover all of them."""
+
+    open: list[Deal]
+    closed: list[Deal]
+    open_count: int
+    won_count: int
+    lost_count: int
+    open_value: list[MoneyTotal]
+    won_value: list[MoneyTotal]
+
+
+def customer_deals(
+    *,
+    actor: Actor,
+    contact: Contact | None = None,
+    company: Company | None = None,
+    limit: int = CUSTOMER_DEALS_LIMIT,
+) -> CustomerDeals:
+    """The deals the actor may see that a contact is involved in, or that belong to a company: three
+    queries (open, closed, and the counts and values per currency in SQL) whatever their number."""
+    condition = _customer_condition(contact, company, through_people="deal_contacts__contact")
+    deals = visible_to(actor, Deal.objects.all()).filter(condition)
+    is_open, is_won, is_lost = (
+        Q(stage__kind=Stage.Kind.OPEN),
+        Q(stage__kind=Stage.Kind.WON),
+        Q(stage__kind=Stage.Kind.LOST),
+    )
+    listed = deals.select_related("stage", "pipeline")
+    open_deals = list(
+        listed.filter(is_open).order_by(F("expected_close_date").asc(nulls_last=True), "id")[:limit]
+    )
+    closed = list(listed.exclude(is_open).order_by(F("closed_at").desc(nulls_last=True), "-id")[:limit])
+    per_currency = list(
+        deals.order_by()
+        .values("currency")
+        .annotate(
+            open_count=Count("pk", filter=is_open),
+            won_count=Count("pk", filter=is_won),
+            lost_count=Count("pk", filter=is_lost),
+            open_value=Sum("amount", filter=is_open),
+            won_value=Sum("amount", filter=is_won),
+        )
+        .order_by("currency")
+    )
+    return CustomerDeals(
+        open=open_deals,
+        closed=closed,
+        open_count=sum(row["open_count"] for row in per_currency),
+        won_count=sum(row["won_count"] for row in per_currency),
+        lost_count=sum(row["lost_count"] for row in per_currency),
+        open_value=[
+            MoneyTotal(row["currency"], row["open_value"]) for row in per_currency if row["open_count"]
+        ],
+        won_value=[MoneyTotal(row["currency"], row["won_value"]) for row in per_currency if row["won_count"]],
+    )
+
+
+@dataclass(frozen=True)
+class PurchaseHistory:
+    """A customer's latest orders (a panel's worth) and, over all of them, what they spent: paid orders
+    only (refunded and cancelled ones are no purchase), per currency, and when they last bought."""
+
+    recent: list[Order]
+    order_count: int
+    paid_count: int
+    spend: list[MoneyTotal]
+    last_purchase_at: dt.datetime | None
+
+
+def customer_purchases(
+    *,
+    actor: Actor,
+    contact: Contact | None = None,
+    company: Company | None = None,
+    limit: int = CUSTOMER_ORDERS_LIMIT,
+) -> PurchaseHistory:
+    """The orders the actor may see of a contact or a company: two queries (the latest orders, and the
+    counts, spend and last purchase per currency in SQL) whatever their number."""
+    condition = _customer_condition(contact, company, through_people="contact")
+    orders = visible_to(actor, Order.objects.all()).filter(condition)
+    is_paid = Q(status=Order.Status.PAID)
+    recent = list(orders.order_by("-ordered_at", "-id")[:limit])
+    per_currency = list(
+        orders.order_by()
+        .values("currency")
+        .annotate(
+            order_count=Count("pk"),
+            paid_count=Count("pk", filter=is_paid),
+            spent=Sum("total", filter=is_paid),
+            last_purchase_at=Max("ordered_at", filter=is_paid),
+        )
+        .order_by("currency")
+    )
+    last_purchases = [row["last_purchase_at"] for row in per_currency if row["last_purchase_at"]]
+    return PurchaseHistory(
+        recent=recent,
+        order_count=sum(row["order_count"] for row in per_currency),
+        paid_count=sum(row["paid_count"] for row in per_currency),
+        spend=[MoneyTotal(row["currency"], row["spent"]) for row in per_currency if row["paid_count"]],
+        last_purchase_at=max(last_purchases, default=None),
+    )

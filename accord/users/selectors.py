@@ -57,3 +57,12 @@ def me_get(*, actor: Actor) -> dict[str, Any]:
         "hidden_fields": {kind: sorted(access.hidden_fields(kind)) for kind in object_types},
         "team_ids": sorted(access.team_ids),
     }
+
+
+def user_choices(*, actor: Actor) -> list[tuple[int, str]]:
+    """The active users as (id, display name), for picking an owner or an assignee: the directory of
+    colleagues every signed-in user may read (docs/security.md, known limits)."""
+    if actor.user_id is None and not actor.access.is_admin:
+        return []
+    users = User.objects.filter(is_active=True).order_by("username")
+    return [(user.pk, user.display_name) for user in users.only("pk", "username", "first_name", "last_name")]
