@@ -147,6 +147,8 @@ def _definition_fields(data: Mapping[str, Any], *, field_type: str) -> dict[str,
 def custom_field_create(*, actor: Actor, data: Mapping[str, Any]) -> CustomField:
     require_admin(actor)
     fields = _definition_fields(data, field_type=data["field_type"])
+    if CustomField.objects.filter(object_type=data["object_type"], key=data["key"]).exists():
+        raise ValidationFailed({"key": [f"A {data['object_type']} field with this key already exists."]})
     field = CustomField(
         object_type=data["object_type"], key=data["key"], field_type=data["field_type"], **fields
     )
