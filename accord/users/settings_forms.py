@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
 from accord.access.builtin_roles import CUSTOMER_RECORDS
@@ -78,7 +79,7 @@ class ServiceForm(forms.Form):
             mine = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
             if _comparable(mine) != _comparable(value):
                 self.add_error(name, f"Saved meanwhile: {_display(field, value)}")
-        data = self.data.copy()
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
         data[self.add_prefix("version")] = str(version)
         self.data = data
 
@@ -425,7 +426,7 @@ class ChoicesField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 4})
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
 
     def prepare_value(self, value: Any) -> Any:
@@ -436,6 +437,8 @@ CHOICES_HELP = "Choice fields only: one choice per line."
 
 
 class CustomFieldCreateForm(ServiceForm):
+    conflict_field = "key"
+
     object_type = forms.ChoiceField(choices=CustomField.ObjectType.choices, label="Record type")
     key = forms.CharField(
         max_length=50,

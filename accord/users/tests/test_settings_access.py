@@ -178,7 +178,9 @@ def test_a_stage_is_found_only_under_its_own_pipeline(admin_client: Client, worl
         ("delete", "/settings/tokens/"),
     ],
 )
-def test_other_methods_answer_405(admin_client: Client, world: dict[str, int], method: str, page: str) -> None:
+def test_other_methods_answer_405(
+    admin_client: Client, world: dict[str, int], method: str, page: str
+) -> None:
     assert getattr(admin_client, method)(page.format(**world)).status_code == 405
 
 
