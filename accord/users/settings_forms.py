@@ -21,6 +21,17 @@ from accord.core.errors import AccordError, Conflict, PreconditionFailed, Valida
 from accord.core.models import CustomField
 from accord.users.models import ApiToken, User
 
+PLURAL_LABELS = {
+    "company": "Companies",
+    "contact": "Contacts",
+    "lead": "Leads",
+    "deal": "Deals",
+    "order": "Orders",
+    "interaction": "Interactions",
+    "task": "Tasks",
+    "product": "Products",
+    "pipeline": "Pipelines",
+}
 # Ids are positive 64-bit integers; a larger number is bad input, not a database overflow.
 MAX_ID = 2**63 - 1
 
@@ -276,8 +287,14 @@ class GridRow:
 
     object_type: str
     label: str
-    cells: list[forms.BoundField | None]
+    cells: list[forms.BoundField]
     errors: list[str]
+    names: tuple[str, ...] = ()
+
+    @property
+    def named_cells(self) -> list[tuple[forms.BoundField, str]]:
+        """The hidden-field checkboxes with the field name each stands for, as shown beside it."""
+        return list(zip(self.cells, self.names, strict=True))
 
 
 class RoleForm(ServiceForm):
@@ -293,7 +310,9 @@ class RoleForm(ServiceForm):
         validators=[RegexValidator(r"^[a-z0-9_-]+$", "Use lower-case letters, digits, - and _ only.")],
     )
     name = forms.CharField(max_length=100, label="Name")
-    description = forms.CharField(max_length=2000, required=False, label="Description", widget=forms.Textarea)
+    description = forms.CharField(
+        max_length=2000, required=False, label="Description", widget=forms.Textarea(attrs={"rows": 3})
+    )
     is_external = forms.BooleanField(
         required=False,
         label="External (partners): sees only its own and shared records, whatever the sharing defaults",
@@ -357,6 +376,7 @@ class RoleForm(ServiceForm):
                 str(label),
                 [self[f"hide__{object_type}__{name}"] for name in SENSITIVE_FIELDS[object_type]],
                 self.hidden_errors.get(object_type, []),
+                tuple(name.replace("_", " ") for name in SENSITIVE_FIELDS[object_type]),
             )
             for object_type, label in ObjectType.choices
             if object_type in SENSITIVE_FIELDS
@@ -410,10 +430,9 @@ class SharingDefaultsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        labels = dict(ObjectType.choices)
         for object_type in CUSTOMER_RECORDS:
             self.fields[object_type] = forms.ChoiceField(
-                choices=Visibility.choices, label=f"{labels[object_type]}s"
+                choices=Visibility.choices, label=PLURAL_LABELS[object_type]
             )
 
 

@@ -32,6 +32,7 @@ from accord.users import access_selectors, access_services, selectors, services
 from accord.users.models import User
 from accord.users.schemas import UserFilter
 from accord.users.settings_forms import (
+    PLURAL_LABELS,
     CustomFieldCreateForm,
     CustomFieldEditForm,
     CustomFieldFilterForm,
@@ -520,7 +521,12 @@ def custom_field_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
     fields = custom_field_list(
         actor=actor, filters=CustomFieldFilter(object_type=object_type), query=None, params=None
     )
-    context = {"fields": list(fields), "form": form, "object_type": object_type}
+    context = {
+        "fields": list(fields),
+        "form": form,
+        "object_type": object_type,
+        "plural": PLURAL_LABELS[object_type].lower() if object_type else "",
+    }
     return page(request, actor, "users/settings/custom_fields.html", context, section="custom_fields")
 
 

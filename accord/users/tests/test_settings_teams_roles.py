@@ -263,3 +263,31 @@ def test_an_unknown_visibility_is_refused_beside_its_type(admin_client: Client) 
     errors = field_errors(response)
     assert "Select a valid choice." in errors["deal"][0]
     assert audit_after(before) == []
+
+
+def test_the_team_page_takes_the_same_queries_for_3_and_for_30_members(
+    admin_client: Client, django_assert_num_queries
+) -> None:
+    team = Team.objects.create(name="East")
+
+    def add_members(start: int, count: int) -> None:
+        for number in range(start, start + count):
+            TeamMembership.objects.create(team=team, user=make_user(f"member{number:02}"))
+
+    add_members(0, 3)
+    url = f"/settings/teams/{team.pk}/"
+    small = queries_of(admin_client, url)
+    add_members(3, 27)
+    with django_assert_num_queries(small):
+        response = admin_client.get(url)
+    assert len(response.context["form"].initial["members"]) == 30
+    assert response.content.decode().count('name="members"') == 31  # every active user, the administrator too
+
+
+@pytest.mark.parametrize("key", ["sales_rep", "custom"])
+def test_a_role_page_takes_a_fixed_number_of_queries(
+    admin_client: Client, key: str, django_assert_max_num_queries
+) -> None:
+    role = Role.objects.get_or_create(key=key, defaults={"name": "Custom"})[0]
+    with django_assert_max_num_queries(8):
+        assert admin_client.get(f"/settings/roles/{role.pk}/").status_code == 200

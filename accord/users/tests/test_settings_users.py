@@ -279,6 +279,7 @@ def test_an_administrator_cannot_disable_themselves(admin_client: Client, admin:
 
 def test_reset_password(admin_client: Client) -> None:
     sam = make_user("sam")
+    sam_client = client_for(sam)
     before = last_audit_id()
     mismatch = admin_client.post(
         f"/settings/users/{sam.pk}/password/", {"password": "a new passphrase", "confirm": "other"}
@@ -294,6 +295,7 @@ def test_reset_password(admin_client: Client) -> None:
     assert done.status_code == 302
     assert User.objects.get(pk=sam.pk).check_password("a new passphrase")
     assert audit_after(before) == [("password_change", "users.user", {})]
+    assert sam_client.get("/settings/tokens/").status_code == 302  # their session ended
 
 
 def test_reset_to_a_generated_password_shows_it_once(admin_client: Client) -> None:
@@ -311,3 +313,22 @@ def test_resetting_your_own_password_keeps_you_signed_in(admin_client: Client, a
         {"password": "another long passphrase", "confirm": "another long passphrase"},
     )
     assert admin_client.get("/settings/users/").status_code == 200
+
+
+def test_the_edit_page_takes_the_same_queries_for_3_and_for_30_teams(
+    admin_client: Client, django_assert_num_queries
+) -> None:
+    sam = make_user("sam")
+
+    def add_teams(start: int, count: int) -> None:
+        for number in range(start, start + count):
+            team = Team.objects.create(name=f"Team {number:02}")
+            TeamMembership.objects.create(team=team, user=sam)
+
+    add_teams(0, 3)
+    url = f"/settings/users/{sam.pk}/"
+    small = queries_of(admin_client, url)
+    add_teams(3, 27)
+    with django_assert_num_queries(small):
+        response = admin_client.get(url)
+    assert len(response.context["form"].initial["teams"]) == 30
