@@ -22,7 +22,14 @@ from django.urls import reverse
 from accord.access.models import Role
 from accord.core import custom_fields as custom_field_services
 from accord.core.actors import Actor
-from accord.core.errors import Conflict, NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from accord.core.errors import (
+    AccordError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from accord.core.idempotency import SECRET_RESPONSE
 from accord.core.metadata_api import CustomFieldFilter, custom_field_get, custom_field_list
 from accord.core.pagination import paginate
@@ -81,10 +88,12 @@ def settings_view(
             except PermissionDenied as error:
                 context = {"message": error.message, "is_admin": actor.access.is_admin}
                 return render(request, "users/settings/forbidden.html", context, status=403)
-            except ValidationFailed as error:
+            except AccordError as error:
+                # A query string the page cannot read (400), or a refusal no form was there to show (409).
                 problems = [f"{name}: {' '.join(texts)}" for name, texts in error.fields.items()]
                 context = {"problems": problems or [error.message], "is_admin": actor.access.is_admin}
-                return render(request, "users/settings/bad_request.html", context, status=400)
+                status = 400 if isinstance(error, ValidationFailed) else error.status
+                return render(request, "users/settings/bad_request.html", context, status=status)
 
         return wrapper
 
@@ -139,7 +148,14 @@ def posted(request: HttpRequest) -> Any:
 
 
 def show_secret(
-    request: HttpRequest, actor: Actor, *, title: str, secret: str, explanation: str, done_url: str
+    request: HttpRequest,
+    actor: Actor,
+    *,
+    section: str,
+    title: str,
+    secret: str,
+    explanation: str,
+    done_url: str,
 ) -> HttpResponse:
     """A page that shows a secret once. ``no-store`` keeps it out of every cache and the back button's
     copy; it is never put in the session or a message, so a reload cannot show it again."""
@@ -148,7 +164,7 @@ def show_secret(
         actor,
         "users/settings/secret.html",
         {"title": title, "secret": secret, "explanation": explanation, "done_url": done_url},
-        section="tokens" if "token" in title.lower() else "users",
+        section=section,
     )
     response["Cache-Control"] = SECRET_RESPONSE
     return response
@@ -253,6 +269,7 @@ def user_create(request: HttpRequest, actor: Actor) -> HttpResponse:
             return show_secret(
                 request,
                 actor,
+                section="users",
                 title=f"User “{user.username}” created",
                 secret=password,
                 explanation="This is their password. Give it to them now: it is not shown again, and "
@@ -331,6 +348,7 @@ def user_password(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
             return show_secret(
                 request,
                 actor,
+                section="users",
                 title=f"New password for “{user.username}”",
                 secret=password,
                 explanation="Give it to them now: it is not shown again. Their other sessions "
@@ -430,7 +448,7 @@ def role_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 @settings_view()
 def role_create(request: HttpRequest, actor: Actor) -> HttpResponse:
-    form = RoleForm(posted(request), creating=True, initial={"perm__product__view": True})
+    form = RoleForm(posted(request), creating=True)
     if request.method == "POST" and form.is_valid():
         created, role = attempt(
             form, lambda: access_services.role_create(actor=actor, data=form.service_data())
@@ -613,6 +631,7 @@ def token_list(request: HttpRequest, actor: Actor) -> HttpResponse:
             return show_secret(
                 request,
                 actor,
+                section="tokens",
                 title=f"API token “{issued.token.name}” created",
                 secret=issued.secret,
                 explanation="Copy it now: it is shown only this once, and Accord keeps only a hash of it. "
