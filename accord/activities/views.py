@@ -1,5 +1,7 @@
 """The interaction and task lists: declarations for ``accord.core.listing`` (the pages are shared)."""
 
+from dataclasses import replace
+
 from django.utils import timezone
 
 from accord.activities import selectors, services
@@ -84,7 +86,7 @@ TASKS = ListSpec(
         COMPANY,
         DEAL,
         Column("lead", "Lead", "lead", link="/leads/{lead_id}/convert/", related=Lead, shown=False),
-        Column("created", "Created", "created_at", kind="datetime", sort="created_at"),
+        replace(CREATED, shown=True),
         UPDATED,
     ),
     filters=(

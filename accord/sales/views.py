@@ -2,6 +2,7 @@
 The deal board and the deal page are in ``board_views``."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from accord.core.actors import Actor
 from accord.core.listing import (
@@ -55,7 +56,7 @@ LEADS = ListSpec(
         Column("source", "Source"),
         OWNER,
         TAGS,
-        Column("created", "Created", "created_at", kind="datetime", sort="created_at"),
+        replace(CREATED, shown=True),
         UPDATED,
     ),
     filters=(
@@ -98,7 +99,7 @@ DEALS = ListSpec(
         Column("closed", "Closed", "closed_at", kind="datetime", shown=False),
         OWNER,
         TAGS,
-        CREATED,
+        replace(CREATED, shown=True),
         UPDATED,
     ),
     filters=(
