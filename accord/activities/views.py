@@ -106,6 +106,6 @@ TASKS = ListSpec(
         delete=services.task_delete,
         owner_field="assignee_id",
         owner_label="Assignee",
-    ),  # fmt: skip
+    ),
     empty_hint="Add a task from a contact's, company's or deal's page; the ones assigned to you and your team appear here.",
 )

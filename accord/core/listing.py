@@ -25,7 +25,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import wraps
 from typing import Any, Literal
 
@@ -655,7 +655,7 @@ def _change(spec: ListSpec, request: HttpRequest) -> tuple[str, Callable[[Model]
         tag = request.POST.get("tag", "").strip()
         if not tag or len(tag) > 60:
             raise ValidationFailed({"tag": ["Give a tag of 1 to 60 characters."]})
-        return "tagged", lambda record: {"tags": sorted({t.name for t in record.tags.all()} | {tag})}  # type: ignore[attr-defined]
+        return "tagged", lambda record: {"tags": sorted({t.name for t in record.tags.all()} | {tag})}
     raise ValidationFailed({"action": ["Choose an action."]})
 
 

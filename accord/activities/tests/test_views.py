@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(params=[INTERACTIONS, TASKS], ids=lambda spec: spec.key)
 def spec(request: pytest.FixtureRequest) -> ListSpec:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 def test_overdue_tasks_are_marked_and_filterable(user: User) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,7 +21,7 @@ def world() -> World:
     return build_world("sales_rep", ("contact",))
 
 
-def save(world: World, name: str, team: str = "", query: str = QUERY):  # type: ignore[no-untyped-def]
+def save(world: World, name: str, team: str = "", query: str = QUERY) -> Any:
     return signed_in(world.alice).post("/contacts/views/", {"name": name, "team": team, "query": query})
 
 

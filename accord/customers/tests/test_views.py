@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(params=[COMPANIES, CONTACTS], ids=lambda spec: spec.key)
 def spec(request: pytest.FixtureRequest) -> ListSpec:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 def test_contacts_filter_by_stage_tag_and_custom_field(user: User) -> None:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(params=[LEADS, DEALS, ORDERS], ids=lambda spec: spec.key)
 def spec(request: pytest.FixtureRequest) -> ListSpec:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 def test_deals_filter_by_pipeline_and_stage_as_the_board_links_them(
