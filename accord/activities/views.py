@@ -1,38 +1,22 @@
 """The interaction and task lists: declarations for ``accord.core.listing`` (the pages are shared)."""
 
-from dataclasses import replace
-
 from django.utils import timezone
 
-from accord.activities import selectors, services
-from accord.activities.filters import InteractionFilter, TaskFilter
+from accord.activities import filters, schemas, selectors, services
 from accord.activities.models import Interaction, Task
 from accord.activities.rules import task_is_overdue
-from accord.activities.schemas import InteractionOut, TaskOut
-from accord.core.listing import (
-    CREATED,
-    OWNER,
-    OWNER_FILTER,
-    UPDATED,
-    Bulk,
-    Column,
-    Filter,
-    ListSpec,
-    rows_by_id,
-    users,
-)
+from accord.core.listing import OWNED, OWNER_FILTER, TIMESTAMPS, Column, Domain, Filter, rows_by_id, users
 from accord.customers.models import Contact
 from accord.customers.views import COMPANY
 from accord.sales.models import Deal, Lead
 
+ACTIVITIES = Domain(selectors, services, filters, schemas)
 DEAL = Column("deal", "Deal", "deal.name", link="/deals/{deal_id}/", related=Deal)
 
-INTERACTIONS = ListSpec(
-    key="interactions",
-    title="Interactions",
-    model=Interaction,
-    records=selectors.interaction_list,
-    filter_schema=InteractionFilter,
+INTERACTIONS = ACTIVITIES.declare(
+    Interaction,
+    sort="-occurred_at",
+    hint="Log a call, an email, a meeting or a note from a contact's or company's page; it appears here.",
     columns=(
         Column("occurred", "When", "occurred_at", kind="datetime", sort="occurred_at"),
         Column("kind", "Kind", choices=Interaction.Kind),
@@ -42,9 +26,7 @@ INTERACTIONS = ListSpec(
         Column("outcome", "Outcome", shown=False),
         COMPANY,
         DEAL,
-        OWNER,
-        CREATED,
-        UPDATED,
+        *OWNED,
     ),
     filters=(
         OWNER_FILTER,
@@ -54,31 +36,24 @@ INTERACTIONS = ListSpec(
         Filter("occurred_after", "From"),
         Filter("occurred_before", "Before"),
     ),
-    default_sort="-occurred_at",
+    # The participants are not shown: the interactions are read without them.
     load_rows=rows_by_id(
         lambda: selectors.interaction_queryset().prefetch_related(None).select_related("company", "deal")
     ),
-    export_schema=InteractionOut,
-    bulk=Bulk(
-        get=selectors.interaction_get, update=services.interaction_update, delete=services.interaction_delete
-    ),
-    empty_hint="Log a call, an email, a meeting or a note from a contact's or company's page; it appears here.",
 )
 
 
-def _overdue(task: Task) -> str:
+def overdue(task: Task) -> str:
     return "overdue" if task_is_overdue(task, timezone.now()) else ""
 
 
-TASKS = ListSpec(
-    key="tasks",
-    title="Tasks",
-    model=Task,
-    records=selectors.task_list,
-    filter_schema=TaskFilter,
+TASKS = ACTIVITIES.declare(
+    Task,
+    sort="-created_at",
+    hint="Add a task from a contact's, company's or deal's page; yours and your team's appear here.",
     columns=(
         Column("title", "Title"),
-        Column("due", "Due", "due_at", kind="datetime", flag=_overdue),
+        Column("due", "Due", "due_at", kind="datetime", flag=overdue),
         Column("status", "Status", choices=Task.Status),
         Column("priority", "Priority", choices=Task.Priority),
         Column("assignee", "Assignee", "assignee_id", kind="user"),
@@ -86,8 +61,7 @@ TASKS = ListSpec(
         COMPANY,
         DEAL,
         Column("lead", "Lead", "lead", link="/leads/{lead_id}/convert/", related=Lead, shown=False),
-        replace(CREATED, shown=True),
-        UPDATED,
+        *TIMESTAMPS,
     ),
     filters=(
         Filter("assignee_id", "Assignee", users),
@@ -97,15 +71,5 @@ TASKS = ListSpec(
         Filter("due_after", "Due from"),
         Filter("due_before", "Due before"),
     ),
-    default_sort="-created_at",
     load_rows=rows_by_id(lambda: Task.objects.select_related("contact", "company", "deal", "lead")),
-    export_schema=TaskOut,
-    bulk=Bulk(
-        get=selectors.task_get,
-        update=services.task_update,
-        delete=services.task_delete,
-        owner_field="assignee_id",
-        owner_label="Assignee",
-    ),
-    empty_hint="Add a task from a contact's, company's or deal's page; the ones assigned to you and your team appear here.",
 )

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import wraps
+from types import ModuleType
 from typing import Any, Literal
 
 from django.contrib import messages
@@ -110,8 +111,11 @@ class Bulk:
     update: Callable[..., Model]
     delete: Callable[..., None]
     owner_field: str = "owner_id"
-    owner_label: str = "Owner"
     tags: bool = False
+
+    @property
+    def owner_label(self) -> str:
+        return self.owner_field.removesuffix("_id").capitalize()
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,60 @@ def rows_by_id(queryset: Callable[[], QuerySet[Any]]) -> Callable[[list[int]], l
     return load
 
 
+@dataclass(frozen=True)
+class Domain:
+    """An app's modules, from which a list takes the API's parts by their names, as
+    ``accord.sales.api.add_resource`` does: ``<singular>_list``, ``<singular>_get`` and
+    ``<singular>_queryset`` (selectors), ``<singular>_update`` and ``<singular>_delete`` (services),
+    ``<Model>Filter`` (filters) and ``<Model>Out`` (schemas, the CSV columns)."""
+
+    selectors: ModuleType
+    services: ModuleType
+    filters: ModuleType
+    schemas: ModuleType
+
+    def declare(
+        self,
+        model: type[Model],
+        *,
+        sort: str,
+        hint: str,
+        columns: tuple[Column, ...],
+        filters: tuple[Filter, ...],
+        load_rows: Callable[[list[int]], list[Any]] | None = None,
+        export: tuple[type[Any], Callable[[list[int]], list[dict[str, Any]]]] | None = None,
+    ) -> ListSpec:
+        """A list of ``model``: its columns, filters, default sort and empty-state hint; ``load_rows``
+        when the page needs more joins than ``<singular>_queryset``, ``export`` (schema, rows) when the
+        API exports a summary rather than ``<Model>Out``."""
+        singular, plural = model._meta.model_name, str(model._meta.verbose_name_plural)
+        selectors, services = self.selectors, self.services
+        export_schema, export_rows = export or (getattr(self.schemas, f"{model.__name__}Out"), None)
+        queryset = getattr(selectors, f"{singular}_queryset", model._default_manager.all)
+        return ListSpec(
+            key=plural,
+            title=plural.capitalize(),
+            model=model,
+            records=getattr(selectors, f"{singular}_list"),
+            filter_schema=getattr(self.filters, f"{model.__name__}Filter"),
+            columns=columns,
+            filters=filters,
+            default_sort=sort,
+            load_rows=load_rows or rows_by_id(queryset),
+            export_schema=export_schema,
+            export_rows=export_rows,
+            bulk=Bulk(
+                get=getattr(selectors, f"{singular}_get"),
+                update=getattr(services, f"{singular}_update"),
+                delete=getattr(services, f"{singular}_delete"),
+                owner_field=f"{rule_for(model).owner_field}_id",
+                tags=any(field.name == "tags" for field in model._meta.get_fields()),
+            ),
+            empty_hint=hint,
+            custom_fields=singular if singular in CustomField.ObjectType.values else None,
+        )
+
+
 # ---------------------------------------------------------------- options shared by lists
 
 
@@ -194,6 +252,10 @@ OWNER_FILTER = Filter("owner_id", "Owner", users)
 TAG_FILTER = Filter("tag", "Tag", tags)
 CREATED_FILTERS = (Filter("created_after", "Created from"), Filter("created_before", "Created before"))
 UPDATED_FILTERS = (Filter("updated_after", "Updated from"), Filter("updated_before", "Updated before"))
+TIMESTAMPS = (CREATED, UPDATED)
+OWNED = (OWNER, *TIMESTAMPS)
+TAGGED = (OWNER, TAGS, *TIMESTAMPS)
+TAGGED_FILTERS = (OWNER_FILTER, TAG_FILTER, *CREATED_FILTERS)
 
 
 # ---------------------------------------------------------------- reading a request
@@ -371,7 +433,8 @@ def list_state(spec: ListSpec, actor: Actor, params: QueryDict) -> ListState:
         values=values,
         filters=filters,
         form=form,
-        columns=chosen or [column for column in available if column.shown],
+        # By default the shown columns, and the one the list is sorted by.
+        columns=chosen or [c for c in available if c.shown or c.sort == spec.default_sort.lstrip("-")],
         available=available,
         columns_chosen=bool(chosen),
         sort=sort if sort in _sortable(available) else spec.default_sort,

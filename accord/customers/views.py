@@ -1,33 +1,18 @@
 """The company and contact lists: declarations for ``accord.core.listing`` (the pages are shared)."""
 
-from accord.core.listing import (
-    CREATED,
-    CREATED_FILTERS,
-    OWNER,
-    OWNER_FILTER,
-    TAG_FILTER,
-    TAGS,
-    UPDATED,
-    Bulk,
-    Column,
-    Filter,
-    ListSpec,
-    rows_by_id,
-)
-from accord.customers import selectors, services
-from accord.customers.filters import CompanyFilter, ContactFilter
+from accord.core.listing import TAGGED, TAGGED_FILTERS, Column, Domain, Filter
+from accord.customers import filters, schemas, selectors, services
 from accord.customers.models import Company, Contact
-from accord.customers.schemas import CompanyOut, ContactListItem
 
+CUSTOMERS = Domain(selectors, services, filters, schemas)
 # The company a deal, an order, an interaction or a task is about.
 COMPANY = Column("company", "Company", "company.name", link="/companies/{company_id}/", related=Company)
+UPDATED_AFTER = Filter("updated_after", "Updated from")
 
-COMPANIES = ListSpec(
-    key="companies",
-    title="Companies",
-    model=Company,
-    records=selectors.company_list,
-    filter_schema=CompanyFilter,
+COMPANIES = CUSTOMERS.declare(
+    Company,
+    sort="name",
+    hint="Companies appear here as you add them through the API or an import, or convert leads.",
     columns=(
         Column("name", "Name", link="/companies/{id}/", sort="name"),
         Column("domain", "Website"),
@@ -38,36 +23,21 @@ COMPANIES = ListSpec(
         Column(
             "revenue", "Annual revenue", "annual_revenue", kind="money", field="annual_revenue", shown=False
         ),
-        OWNER,
-        TAGS,
-        CREATED,
-        UPDATED,
+        *TAGGED,
     ),
     filters=(
-        OWNER_FILTER,
+        *TAGGED_FILTERS,
         Filter("industry", "Industry"),
         Filter("size_band", "Size"),
         Filter("country", "Country (two letters)"),
-        TAG_FILTER,
-        *CREATED_FILTERS,
-        Filter("updated_after", "Updated from"),
+        UPDATED_AFTER,
     ),
-    default_sort="name",
-    load_rows=rows_by_id(selectors.company_queryset),
-    export_schema=CompanyOut,
-    bulk=Bulk(
-        get=selectors.company_get, update=services.company_update, delete=services.company_delete, tags=True
-    ),
-    empty_hint="Companies appear here as you add them through the API or an import, or convert leads.",
-    custom_fields="company",
 )
 
-CONTACTS = ListSpec(
-    key="contacts",
-    title="Contacts",
-    model=Contact,
-    records=selectors.contact_list,
-    filter_schema=ContactFilter,
+CONTACTS = CUSTOMERS.declare(
+    Contact,
+    sort="family_name",
+    hint="Contacts appear here as you add them through the API or an import, or convert leads.",
     columns=(
         Column("name", "Name", "full_name", link="/contacts/{id}/", sort="family_name"),
         Column("given_name", "First name", sort="given_name", shown=False),
@@ -77,28 +47,16 @@ CONTACTS = ListSpec(
         Column("job_title", "Job title", shown=False),
         Column("stage", "Lifecycle stage", "lifecycle_stage", choices=Contact.LifecycleStage),
         Column("source", "Source", "acquisition_source", shown=False),
-        OWNER,
-        TAGS,
-        CREATED,
-        UPDATED,
+        *TAGGED,
     ),
     filters=(
-        OWNER_FILTER,
         Filter("lifecycle_stage", "Lifecycle stage"),
-        TAG_FILTER,
+        *TAGGED_FILTERS,
         Filter("email", "Email"),
         Filter("acquisition_source", "Source"),
         Filter("acquisition_channel", "Channel"),
-        *CREATED_FILTERS,
-        Filter("updated_after", "Updated from"),
+        UPDATED_AFTER,
     ),
-    default_sort="family_name",
     load_rows=selectors.contact_rows,
-    export_schema=ContactListItem,
-    export_rows=selectors.contact_rows,
-    bulk=Bulk(
-        get=selectors.contact_get, update=services.contact_update, delete=services.contact_delete, tags=True
-    ),
-    empty_hint="Contacts appear here as you add them through the API or an import, or convert leads.",
-    custom_fields="contact",
+    export=(schemas.ContactListItem, selectors.contact_rows),
 )
