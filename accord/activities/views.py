@@ -5,7 +5,17 @@ from django.utils import timezone
 from accord.activities import filters, schemas, selectors, services
 from accord.activities.models import Interaction, Task
 from accord.activities.rules import task_is_overdue
-from accord.core.listing import OWNED, OWNER_FILTER, TIMESTAMPS, Column, Domain, Filter, rows_by_id, users
+from accord.core.listing import (
+    NEWEST_FIRST,
+    OWNED,
+    OWNER_FILTER,
+    UPDATED,
+    Column,
+    Domain,
+    Filter,
+    rows_by_id,
+    users,
+)
 from accord.customers.models import Contact
 from accord.customers.views import COMPANY
 from accord.sales.models import Deal, Lead
@@ -15,10 +25,9 @@ DEAL = Column("deal", "Deal", "deal.name", link="/deals/{deal_id}/", related=Dea
 
 INTERACTIONS = ACTIVITIES.declare(
     Interaction,
-    sort="-occurred_at",
     hint="Log a call, an email, a meeting or a note from a contact's or company's page; it appears here.",
     columns=(
-        Column("occurred", "When", "occurred_at", kind="datetime", sort="occurred_at"),
+        Column("occurred", "When", "occurred_at", kind="datetime", sort="occurred_at", initial="descending"),
         Column("kind", "Kind", choices=Interaction.Kind),
         Column("channel", "Channel", choices=Interaction.Channel),
         Column("direction", "Direction", choices=Interaction.Direction, shown=False),
@@ -49,7 +58,6 @@ def overdue(task: Task) -> str:
 
 TASKS = ACTIVITIES.declare(
     Task,
-    sort="-created_at",
     hint="Add a task from a contact's, company's or deal's page; yours and your team's appear here.",
     columns=(
         Column("title", "Title"),
@@ -61,7 +69,8 @@ TASKS = ACTIVITIES.declare(
         COMPANY,
         DEAL,
         Column("lead", "Lead", "lead", link="/leads/{lead_id}/convert/", related=Lead, shown=False),
-        *TIMESTAMPS,
+        NEWEST_FIRST,
+        UPDATED,
     ),
     filters=(
         Filter("assignee_id", "Assignee", users),

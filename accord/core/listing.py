@@ -24,7 +24,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import wraps
 from types import ModuleType
@@ -79,6 +79,8 @@ class Column:
     flag: Callable[[Any], str] | None = None  # a CSS class for the cell, e.g. "overdue"
     shown: bool = True  # in the default set of columns
     field: str | None = None
+    # The list's own order when none is asked for: this column, ascending or descending.
+    initial: Literal["ascending", "descending"] | None = None
     # A column showing another record (its id is the one field in ``link``): shown only when the actor
     # may see that record, checked for the whole page in one query.
     related: type[Model] | None = None
@@ -174,20 +176,20 @@ class Domain:
         self,
         model: type[Model],
         *,
-        sort: str,
         hint: str,
         columns: tuple[Column, ...],
         filters: tuple[Filter, ...],
         load_rows: Callable[[list[int]], list[Any]] | None = None,
         export: tuple[type[Any], Callable[[list[int]], list[dict[str, Any]]]] | None = None,
     ) -> ListSpec:
-        """A list of ``model``: its columns, filters, default sort and empty-state hint; ``load_rows``
+        """A list of ``model``: its columns (one with the ``initial``), filters and empty-state hint; ``load_rows``
         when the page needs more joins than ``<singular>_queryset``, ``export`` (schema, rows) when the
         API exports a summary rather than ``<Model>Out``."""
         singular, plural = model._meta.model_name, str(model._meta.verbose_name_plural)
         selectors, services = self.selectors, self.services
         export_schema, export_rows = export or (getattr(self.schemas, f"{model.__name__}Out"), None)
         queryset = getattr(selectors, f"{singular}_queryset", model._default_manager.all)
+        first = next(column for column in columns if column.initial)
         return ListSpec(
             key=plural,
             title=plural.capitalize(),
@@ -196,7 +198,7 @@ class Domain:
             filter_schema=getattr(self.filters, f"{model.__name__}Filter"),
             columns=columns,
             filters=filters,
-            default_sort=sort,
+            default_sort=f"{'-' if first.initial == 'descending' else ''}{first.sort}",
             load_rows=load_rows or rows_by_id(queryset),
             export_schema=export_schema,
             export_rows=export_rows,
@@ -252,6 +254,7 @@ OWNER_FILTER = Filter("owner_id", "Owner", users)
 TAG_FILTER = Filter("tag", "Tag", tags)
 CREATED_FILTERS = (Filter("created_after", "Created from"), Filter("created_before", "Created before"))
 UPDATED_FILTERS = (Filter("updated_after", "Updated from"), Filter("updated_before", "Updated before"))
+NEWEST_FIRST = replace(CREATED, initial="descending")
 TIMESTAMPS = (CREATED, UPDATED)
 OWNED = (OWNER, *TIMESTAMPS)
 TAGGED = (OWNER, TAGS, *TIMESTAMPS)
@@ -656,12 +659,17 @@ def _full_context(state: ListState, request: HttpRequest, **extra: Any) -> dict[
     return context
 
 
+def _requested(request: HttpRequest, spec: ListSpec) -> ListState:
+    """The list a GET asks for, once the role's right to view the type is checked (403 otherwise)."""
+    actor = web_actor(request)
+    require_view(actor, spec.model)
+    return list_state(spec, actor, request.GET)
+
+
 @require_GET
 @web_errors
 def list_page(request: HttpRequest, spec: ListSpec) -> HttpResponse:
-    actor = web_actor(request)
-    require_view(actor, spec.model)
-    state = list_state(spec, actor, request.GET)
+    state = _requested(request, spec)
     htmx = bool(getattr(request, "htmx", False))
     context = (_page_context if htmx else _full_context)(state, request)
     status = 400 if state.errors else 200
@@ -673,14 +681,12 @@ def list_page(request: HttpRequest, spec: ListSpec) -> HttpResponse:
 @require_GET
 @web_errors
 def export_page(request: HttpRequest, spec: ListSpec) -> HttpResponseBase:
-    actor = web_actor(request)
-    require_view(actor, spec.model)
-    state = list_state(spec, actor, request.GET)
+    state = _requested(request, spec)
     if state.errors:
         raise ValidationFailed(state.errors, "Some filters are not valid; correct them on the list first.")
     queryset = _records(state, _custom_params(state))(None)
     return csv_export(
-        queryset, actor=actor, sort=state.sort, load_rows=spec.export_rows, schema=spec.export_schema,
+        queryset, actor=state.actor, sort=state.sort, load_rows=spec.export_rows, schema=spec.export_schema,
         name=spec.key, query=dict(state.params()),
     )  # fmt: skip
 

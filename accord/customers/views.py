@@ -11,10 +11,9 @@ UPDATED_AFTER = Filter("updated_after", "Updated from")
 
 COMPANIES = CUSTOMERS.declare(
     Company,
-    sort="name",
     hint="Companies appear here as you add them through the API or an import, or convert leads.",
     columns=(
-        Column("name", "Name", link="/companies/{id}/", sort="name"),
+        Column("name", "Name", link="/companies/{id}/", sort="name", initial="ascending"),
         Column("domain", "Website"),
         Column("industry", "Industry"),
         Column("size", "Size", "size_band", choices=Company.SizeBand),
@@ -36,10 +35,9 @@ COMPANIES = CUSTOMERS.declare(
 
 CONTACTS = CUSTOMERS.declare(
     Contact,
-    sort="family_name",
     hint="Contacts appear here as you add them through the API or an import, or convert leads.",
     columns=(
-        Column("name", "Name", "full_name", link="/contacts/{id}/", sort="family_name"),
+        Column("name", "Name", "full_name", link="/contacts/{id}/", sort="family_name", initial="ascending"),
         Column("given_name", "First name", sort="given_name", shown=False),
         Column("email", "Email", "primary_email"),
         Column("phone", "Phone", "primary_phone", field="primary_phone"),

@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from accord.core.actors import Actor
 from accord.core.listing import (
     CREATED_FILTERS,
+    NEWEST_FIRST,
     OWNED,
+    OWNER,
     OWNER_FILTER,
-    TAGGED,
     TAGGED_FILTERS,
+    TAGS,
+    UPDATED,
     UPDATED_FILTERS,
     Column,
     Domain,
@@ -39,7 +42,6 @@ SALES = Domain(selectors, services, filters, schemas)
 
 LEADS = SALES.declare(
     Lead,
-    sort="-created_at",
     hint="Leads from web forms, fairs and lists appear here once they are captured through the API or an import.",
     columns=(
         Column("name", "Name", str, link="/leads/{id}/convert/", sort="family_name"),
@@ -48,7 +50,10 @@ LEADS = SALES.declare(
         Column("phone", "Phone", field="phone", shown=False),
         Column("status", "Status", choices=Lead.Status),
         Column("source", "Source"),
-        *TAGGED,
+        OWNER,
+        TAGS,
+        NEWEST_FIRST,
+        UPDATED,
     ),
     filters=(
         Filter("status", "Status"),
@@ -67,7 +72,6 @@ def contact_names(deal: Deal) -> str:
 
 DEALS = SALES.declare(
     Deal,
-    sort="-created_at",
     hint="Open a deal from a contact's or company's page, or convert a lead into one.",
     columns=(
         Column("name", "Name", link="/deals/{id}/", sort="name"),
@@ -78,7 +82,10 @@ DEALS = SALES.declare(
         Column("amount", "Amount", kind="money", sort="amount", field="amount"),
         Column("close", "Expected close", "expected_close_date", kind="date"),
         Column("closed", "Closed", "closed_at", kind="datetime", shown=False),
-        *TAGGED,
+        OWNER,
+        TAGS,
+        NEWEST_FIRST,
+        UPDATED,
     ),
     filters=(
         Filter("pipeline_id", "Pipeline", pipelines, alias="pipeline"),
@@ -97,11 +104,10 @@ DEALS = SALES.declare(
 
 ORDERS = SALES.declare(
     Order,
-    sort="-ordered_at",
     hint="Orders appear here as your shop, your sales team or an import records purchases through the API.",
     columns=(
         Column("number", "Number"),
-        Column("ordered", "Ordered", "ordered_at", kind="datetime", sort="ordered_at"),
+        Column("ordered", "Ordered", "ordered_at", kind="datetime", sort="ordered_at", initial="descending"),
         Column("contact", "Contact", "contact.full_name", link="/contacts/{contact_id}/", related=Contact),
         COMPANY,
         Column("deal", "Deal", "deal.name", link="/deals/{deal_id}/", related=Deal, shown=False),

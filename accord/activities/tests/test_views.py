@@ -39,18 +39,12 @@ def test_overdue_tasks_are_marked_and_filterable(user: User) -> None:
 
 
 def test_interactions_filter_by_channel_and_search_their_text(user: User) -> None:
+    now = timezone.now()
     call = interaction_create(
-        actor=SYSTEM,
-        data={
-            "kind": "call",
-            "channel": "phone",
-            "occurred_at": timezone.now(),
-            "subject": "Pricing question",
-        },
+        actor=SYSTEM, data={"kind": "call", "channel": "phone", "occurred_at": now, "subject": "Pricing"}
     )
     interaction_create(
-        actor=SYSTEM,
-        data={"kind": "email", "channel": "email", "occurred_at": timezone.now(), "subject": "Hello"},
+        actor=SYSTEM, data={"kind": "email", "channel": "email", "occurred_at": now, "subject": "Hello"}
     )
     client = signed_in(user)
     assert shown_ids(client.get("/interactions/?channel=phone")) == {call.pk}
