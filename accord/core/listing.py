@@ -37,6 +37,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 from ninja import FilterSchema
@@ -670,12 +671,21 @@ def _requested(request: HttpRequest, spec: ListSpec) -> ListState:
 @web_errors
 def list_page(request: HttpRequest, spec: ListSpec) -> HttpResponse:
     state = _requested(request, spec)
-    htmx = bool(getattr(request, "htmx", False))
-    context = (_page_context if htmx else _full_context)(state, request)
+    # htmx asks for the results region, except when it restores a page missing from its history cache.
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    context = (_page_context if partial else _full_context)(state, request)
     status = 400 if state.errors else 200
-    return render_page(
-        request, "core/list.html", context, partial_template="core/list_results.html", status=status
+    response = render_page(
+        request,
+        "core/list.html",
+        context,
+        partial_template="core/list_results.html" if partial else None,
+        status=status,
     )
+    # One URL answers with the region or the whole page: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_GET

@@ -207,6 +207,12 @@ def test_the_results_region_alone_answers_htmx(spec: ListSpec, user: User) -> No
     assert "<html" not in page
     assert "<table" in page
     assert 'form="list-form"' in page
+    assert "HX-Request" in response["Vary"]
+    # Restoring a page missing from htmx's history cache needs the whole page.
+    restored = signed_in(user).get(
+        spec.url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restored.content.decode()
 
 
 def test_bad_filters_are_shown_beside_their_inputs(spec: ListSpec, user: User) -> None:
