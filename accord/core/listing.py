@@ -27,7 +27,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import wraps
-from types import ModuleType
 from typing import Any, Literal
 
 from django.contrib import messages
@@ -51,6 +50,7 @@ from accord.core.models import CustomField, Tag
 from accord.core.pagination import Page
 from accord.core.permissions import hidden_keys, require_view, visible_to
 from accord.core.saved_views import saved_view_delete, saved_view_get, saved_view_list, saved_view_save
+from accord.core.schemas import NUL_MESSAGE, contains_nul
 from accord.core.selectors import read_page, records_in_order
 from accord.core.web import render_page, web_actor
 
@@ -168,10 +168,10 @@ class Domain:
     ``<singular>_queryset`` (selectors), ``<singular>_update`` and ``<singular>_delete`` (services),
     ``<Model>Filter`` (filters) and ``<Model>Out`` (schemas, the CSV columns)."""
 
-    selectors: ModuleType
-    services: ModuleType
-    filters: ModuleType
-    schemas: ModuleType
+    selectors: types.ModuleType
+    services: types.ModuleType
+    filters: types.ModuleType
+    schemas: types.ModuleType
 
     def declare(
         self,
@@ -429,11 +429,15 @@ def list_state(spec: ListSpec, actor: Actor, params: QueryDict) -> ListState:
     except ValidationError as error:
         for problem in error.errors():
             errors.setdefault(str(problem["loc"][0]), []).append(str(problem["msg"]))
+    query = params.get("q", "").strip()[:SEARCH_LENGTH]
+    for name, value in (("q", query), *values.items()):
+        if contains_nul(value):  # no database stores it (PostgreSQL fails): refused, not a 500
+            errors.setdefault(name, []).append(NUL_MESSAGE)
     sort = params.get("sort", "")
     return ListState(
         spec=spec,
         actor=actor,
-        query=params.get("q", "").strip()[:SEARCH_LENGTH],
+        query=query,
         values=values,
         filters=filters,
         form=form,
@@ -732,7 +736,7 @@ def _change(spec: ListSpec, request: HttpRequest) -> tuple[str, Callable[[Model]
         return "assigned", lambda record: {spec.bulk.owner_field: owner_id}
     if action == "tag" and spec.bulk.tags:
         tag = request.POST.get("tag", "").strip()
-        if not tag or len(tag) > 60:
+        if not tag or len(tag) > 60 or contains_nul(tag):
             raise ValidationFailed({"tag": ["Give a tag of 1 to 60 characters."]})
         return "tagged", lambda record: {"tags": sorted({t.name for t in record.tags.all()} | {tag})}
     raise ValidationFailed({"action": ["Choose an action."]})

@@ -16,6 +16,7 @@ from accord.core.actors import Actor
 from accord.core.audit import audit_write
 from accord.core.errors import FieldErrors, NotFound, PermissionDenied
 from accord.core.models import SavedView
+from accord.core.schemas import NUL_MESSAGE, contains_nul
 from accord.core.services import assign_fields, check_version, lock_for_update, save_changes, save_unique
 
 NAME_LENGTH = 100
@@ -50,6 +51,10 @@ def _clean(
         errors.add("name", "Give the view a name.")
     elif len(name) > NAME_LENGTH:
         errors.add("name", f"At most {NAME_LENGTH} characters.")
+    if contains_nul(name):
+        errors.add("name", NUL_MESSAGE)
+    if contains_nul(dict(query)) or contains_nul([value for values in query.values() for value in values]):
+        errors.add("query", NUL_MESSAGE)
     if team_id is not None and team_id not in actor.access.team_ids:
         errors.add("team", "Share a view only with a team you belong to.")
     errors.raise_if_any()

@@ -229,6 +229,15 @@ def test_bad_filters_are_shown_beside_their_inputs(spec: ListSpec, user: User) -
     assert client.get(f"{spec.url}export/?{date_filter.name}=soon").status_code == 400
 
 
+def test_nul_characters_are_refused_not_a_server_error(spec: ListSpec, user: User) -> None:
+    text_filter = next(item.name for item in spec.filters if item.options is None)
+    client = signed_in(user)
+    for query in ("q=a%00b", f"{text_filter}=a%00b"):
+        assert client.get(f"{spec.url}?{query}").status_code == 400, query
+    assert client.post(f"{spec.url}views/", {"name": "a\x00b", "query": "q=x"}).status_code == 400
+    assert client.post(f"{spec.url}views/", {"name": "ok", "query": "q=a%00b"}).status_code == 400
+
+
 def test_bulk_assign_reports_what_it_could_not_change(spec: ListSpec) -> None:
     """A manager assigns their own, a teammate's and a read-only shared record to dave: the first two are
     changed, audited and versioned; the read-only one is named in the report, unchanged."""
@@ -289,6 +298,7 @@ def test_bulk_changes_refuse_stale_rows_and_deletes_ask_first(spec: ListSpec, us
         {"action": "assign", "owner": "bob", "ids": ["1:1"]},
         {"action": "explode", "ids": ["1:1"]},
         {"action": "tag", "tag": "", "ids": ["1:1"]},
+        {"action": "tag", "tag": "a\x00b", "ids": ["1:1"]},
     ],
 )
 def test_bad_bulk_requests_answer_400(spec: ListSpec, user: User, body: dict[str, Any]) -> None:
