@@ -140,7 +140,9 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         actor = actor_of(request)
 
         def records(part: Q | None = None) -> QuerySet[Any]:
-            return resource.list_records(actor=actor, filters=filters, query=q, params=request.GET, part=part)
+            # Only owned types have scope parts; other selectors (custom fields) take no ``part``.
+            scope = {"part": part} if part is not None else {}
+            return resource.list_records(actor=actor, filters=filters, query=q, params=request.GET, **scope)
 
         page = read_page(
             records, actor=actor, model=resource.model, query=q, sort=sort, cursor=cursor, limit=limit,
