@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -73,7 +73,11 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, data: Mapping[str, Any] | None, *, owners: Iterable[AbstractBaseUser]) -> None:
         super().__init__(data)
-        self.fields["owner"].widget.choices = [("", "Anyone"), ("me", "Me"), *owner_options(owners)]
+        cast(forms.Select, self.fields["owner"].widget).choices = [
+            ("", "Anyone"),
+            ("me", "Me"),
+            *owner_options(owners),
+        ]
 
     def clean_owner(self) -> str:
         value = str(self.cleaned_data.get("owner") or "")
@@ -118,7 +122,7 @@ class OffsetForm(forms.Form):
 
 def stage_label(stage: Stage) -> str:
     """A stage's name, and its kind when the name does not say it ("Signed (won)", but "Won")."""
-    kind = str(stage.get_kind_display()).lower()  # type: ignore[attr-defined]
+    kind = str(stage.get_kind_display()).lower()
     if stage.kind == Stage.Kind.OPEN or kind in stage.name.lower():
         return stage.name
     return f"{stage.name} ({kind})"
@@ -145,7 +149,7 @@ class MoveForm(forms.Form):
         self, data: Mapping[str, Any] | None = None, *, stages: Iterable[Stage], **kwargs: Any
     ) -> None:
         super().__init__(data, **kwargs)
-        self.fields["stage_id"].choices = stage_options(stages)
+        cast(forms.ChoiceField, self.fields["stage_id"]).choices = stage_options(stages)
 
 
 # ---------------------------------------------------------------- the deal page
@@ -175,7 +179,7 @@ class DealEditForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
-        self.fields["owner"].choices = [("", "No owner"), *owner_options(owners)]
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "No owner"), *owner_options(owners)]
         if not amount_visible:
             del self.fields["amount"]
 
@@ -240,7 +244,7 @@ class LeadConvertForm(forms.Form):
             return
         grouped: list[tuple[Any, Any]] = [("", "First stage of the default pipeline")]
         grouped += [(pipeline.name, stage_options(pipeline.stages.all())) for pipeline in pipelines]
-        self.fields["stage"].choices = grouped
+        cast(forms.ChoiceField, self.fields["stage"]).choices = grouped
         if not amount_visible:
             del self.fields["amount"]
 

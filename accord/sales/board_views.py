@@ -293,7 +293,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = web_actor(request)
     page = deal_page(actor=actor, pk=pk)
     owners = owner_choices(actor=actor)
-    options = {"owners": owners, "amount_visible": page.amounts_visible}
+    options: dict[str, Any] = {"owners": owners, "amount_visible": page.amounts_visible}
     if request.method == "GET":
         form = DealEditForm(initial=DealEditForm.initial_for(page.deal), **options)
         return _edit_page(request, actor, page, form, status=200)
@@ -348,10 +348,9 @@ def _conflict_page(
         yours, theirs = form.cleaned_data.get(name), current[name]
         if name == "owner":
             yours, theirs = names.get(str(yours or ""), "No owner"), names.get(str(theirs or ""), "No owner")
-        rows.append({"label": field.label, "yours": _shown(yours), "current": _shown(theirs)})
-    for row in rows:
-        row["differs"] = row["yours"] != row["current"]
-    retry_data = form.data.copy()
+        shown = {"yours": _shown(yours), "current": _shown(theirs)}
+        rows.append({"label": field.label, **shown, "differs": shown["yours"] != shown["current"]})
+    retry_data = request.POST.copy()
     retry_data["version"] = str(deal.version)
     retry = DealEditForm(retry_data, owners=owners, amount_visible=page.amounts_visible)
     retry.is_valid()
@@ -383,7 +382,7 @@ def lead_convert_page(request: HttpRequest, pk: int) -> HttpResponse:
     the matching ``lead_convert`` applies), then converts it and opens the contact's page."""
     actor = web_actor(request)
     page = lead_conversion_page(actor=actor, pk=pk)
-    options = {"pipelines": page.pipelines, "amount_visible": amounts_visible(actor)}
+    options: dict[str, Any] = {"pipelines": page.pipelines, "amount_visible": amounts_visible(actor)}
     if request.method == "GET" or page.preview.is_converted:
         form = LeadConvertForm(initial={"version": page.lead.version}, **options)
         status = 409 if request.method == "POST" else 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Model, Prefetch, Q, QuerySet, Sum
@@ -307,17 +307,17 @@ def board_totals(
     if stage_ids is not None:
         rows = rows.filter(stage_id__in=stage_ids)
     with_amounts = amounts_visible(actor)
-    rows = (
-        rows.annotate(deals=Count("id"), total=Sum("amount"))
-        if with_amounts
-        else rows.annotate(deals=Count("id"))
-    )
+    aggregates: dict[str, Any] = {"deals": Count("id")}
+    if with_amounts:
+        aggregates["total"] = Sum("amount")
     counts: dict[int, int] = {}
     amounts: dict[int, list[tuple[str, Decimal]]] = {}
-    for row in rows:
-        counts[row["stage_id"]] = counts.get(row["stage_id"], 0) + row["deals"]
+    grouped: list[dict[str, Any]] = list(rows.annotate(**aggregates))  # type: ignore[arg-type]
+    for row in grouped:
+        stage_id = row["stage_id"]
+        counts[stage_id] = counts.get(stage_id, 0) + row["deals"]
         if with_amounts:
-            amounts.setdefault(row["stage_id"], []).append((row["currency"], row["total"] or Decimal(0)))
+            amounts.setdefault(stage_id, []).append((row["currency"], row["total"] or Decimal(0)))
     return {
         stage_id: ColumnTotals(count, tuple(sorted(amounts.get(stage_id, []))))
         for stage_id, count in counts.items()

@@ -37,19 +37,21 @@ class Org:
     stages: dict[str, Stage]
 
 
-def make_user(username: str, role_key: str, **names: str) -> User:
-    return User.objects.create_user(username=username, role=Role.objects.get(key=role_key), **names)
+def make_user(username: str, role_key: str, *, team: str | None = "East", **names: str) -> User:
+    """A user in ``role_key``, a member of ``team`` (East by default, alice's and bob's team)."""
+    user = User.objects.create_user(username=username, role=Role.objects.get(key=role_key), **names)
+    if team is not None:
+        TeamMembership.objects.create(team=Team.objects.get_or_create(name=team)[0], user=user)
+    return user
 
 
 def build_org() -> Org:
     alice = make_user("alice", "sales_rep", first_name="Alice", last_name="Archer")
     bob = make_user("bob", "sales_rep", first_name="Bob", last_name="Baker")
-    carol = make_user("carol", "sales_rep", first_name="Carol", last_name="Cook")
-    east, west = Team.objects.create(name="East"), Team.objects.create(name="West")
-    TeamMembership.objects.bulk_create(
-        [TeamMembership(team=east, user=alice), TeamMembership(team=east, user=bob), TeamMembership(team=west, user=carol)]
+    carol = make_user("carol", "sales_rep", team="West", first_name="Carol", last_name="Cook")
+    pipeline = pipeline_create(
+        actor=SYSTEM, data={"name": "New business", "is_default": True, "stages": STAGES}
     )
-    pipeline = pipeline_create(actor=SYSTEM, data={"name": "New business", "is_default": True, "stages": STAGES})
     return Org(alice, bob, carol, pipeline, {stage.name: stage for stage in pipeline.stages.all()})
 
 
@@ -69,7 +71,7 @@ def signed_in(user: User) -> Client:
 
 
 # The header of an htmx request; the board's drag and drop sends it too.
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def query_count(client: Client, path: str, **extra: Any) -> int:
