@@ -327,19 +327,23 @@ def board_totals(
 def board_cards(
     *, actor: Actor, pipeline: Pipeline, filters: DealFilter | None, stage_ids: list[int], limit: int
 ) -> dict[int, list[Deal]]:
-    """The first ``limit`` cards of each stage, in one query: each stage's ids come from its own ordered,
-    limited subquery (an index range on (pipeline, stage, expected close date)), so the cost does not
-    grow with the number of deals in a column."""
+    """The first ``limit`` cards of each stage, in one query whatever the number of deals: each stage's ids
+    come from ordered, limited subqueries that read an index range of (pipeline, stage, expected close date)
+    in order. Dated and undated deals are read apart because "no date last" is not the index's order on
+    SQLite (NULL sorts first there): one subquery would sort every deal of a large won or lost column."""
     if not stage_ids:
         return {}
     scope = _board_scope(actor, pipeline, filters)
     per_stage = Q()
     for stage_id in stage_ids:
-        first = scope.filter(stage_id=stage_id).order_by(*BOARD_CARD_ORDER).values("pk")[:limit]
-        per_stage |= Q(pk__in=first)
+        stage = scope.filter(stage_id=stage_id)
+        dated = stage.filter(expected_close_date__isnull=False).order_by("expected_close_date", "id")
+        undated = stage.filter(expected_close_date__isnull=True).order_by("id")
+        per_stage |= Q(pk__in=dated.values("pk")[:limit]) | Q(pk__in=undated.values("pk")[:limit])
     cards: dict[int, list[Deal]] = {stage_id: [] for stage_id in stage_ids}
     for deal in board_card_queryset().filter(per_stage).order_by(*BOARD_CARD_ORDER):
-        cards[deal.stage_id].append(deal)
+        if len(cards[deal.stage_id]) < limit:
+            cards[deal.stage_id].append(deal)
     return cards
 
 

@@ -510,3 +510,17 @@ def test_a_plain_move_with_a_stale_version_shows_the_current_deal(org: Org, alic
     assert response.status_code == 409
     assert "Someone changed this deal" in text_of(response)
     assert 'name="version" value="2"' in response.content.decode()
+
+
+def test_cards_are_ordered_by_close_date_with_undated_deals_last(org: Org, alice: Client) -> None:
+    for index in range(BOARD_CARDS_PER_STAGE):
+        make_deal(org.alice, org.stages["Qualify"], f"Undated {index:02}")
+    make_deal(org.alice, org.stages["Qualify"], "Later", expected_close_date=dt.date(2030, 2, 1))
+    make_deal(org.alice, org.stages["Qualify"], "Sooner", expected_close_date=dt.date(2030, 1, 1))
+
+    html = alice.get("/deals/board/").content.decode()
+
+    titles = [chunk.split("</a>")[0] for chunk in html.split('class="card-title" href="/deals/')[1:]]
+    names = [title.split(">", 1)[1] for title in titles]
+    assert names[:3] == ["Sooner", "Later", "Undated 00"]
+    assert len(names) == BOARD_CARDS_PER_STAGE
