@@ -164,8 +164,7 @@ class DealEditForm(forms.Form):
         label="Currency", min_length=3, max_length=3, help_text="ISO 4217 code, e.g. EUR"
     )
     expected_close_date = forms.DateField(label="Expected close date", required=False, widget=DateInput())
-    # Any user id is accepted (the directory offered may be capped); the select offers the directory.
-    owner = forms.CharField(label="Owner", required=False, widget=forms.Select)
+    owner = forms.ChoiceField(label="Owner", required=False)
     version = forms.IntegerField(min_value=0, max_value=MAX_VERSION, widget=forms.HiddenInput)
 
     SERVICE_NAMES = {"owner_id": "owner"}
@@ -176,10 +175,16 @@ class DealEditForm(forms.Form):
         *,
         owners: Iterable[AbstractBaseUser],
         amount_visible: bool,
+        current_owner: AbstractBaseUser | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
-        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "No owner"), *owner_options(owners)]
+        # The deal's owner is always a choice, even beyond the directory's cap, so that an edit of another
+        # field never unassigns the deal.
+        offered = list(owners)
+        if current_owner is not None and all(user.pk != current_owner.pk for user in offered):
+            offered.append(current_owner)
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [("", "No owner"), *owner_options(offered)]
         if not amount_visible:
             del self.fields["amount"]
 

@@ -293,7 +293,11 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = web_actor(request)
     page = deal_page(actor=actor, pk=pk)
     owners = owner_choices(actor=actor)
-    options: dict[str, Any] = {"owners": owners, "amount_visible": page.amounts_visible}
+    options: dict[str, Any] = {
+        "owners": owners,
+        "amount_visible": page.amounts_visible,
+        "current_owner": page.deal.owner,
+    }
     if request.method == "GET":
         form = DealEditForm(initial=DealEditForm.initial_for(page.deal), **options)
         return _edit_page(request, actor, page, form, status=200)
@@ -312,12 +316,25 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _edit_page(request, actor, page, form, status=422)
     except (errors.PreconditionFailed, errors.Conflict):
         return _conflict_page(request, actor, page, form, owners)
+    try:
+        saved = deal_page(actor=actor, pk=pk)
+    except errors.NotFound:
+        # Handed to an owner whose deals this user does not see: saved, but no longer theirs to show.
+        messages.success(request, "Deal saved. Its new owner's deals are not visible to you.")
+        return _redirect(request, f"/deals/board/{page.deal.pipeline_id}/")
     if is_htmx(request):
-        return render(
-            request, "sales/board/_deal_details.html", _deal_context(actor, deal_page(actor=actor, pk=pk))
-        )
+        return render(request, "sales/board/_deal_details.html", _deal_context(actor, saved))
     messages.success(request, "Deal saved.")
     return HttpResponseRedirect(f"/deals/{pk}/")
+
+
+def _redirect(request: HttpRequest, target: str) -> HttpResponse:
+    """A redirect that htmx follows as a page load (``HX-Redirect``) rather than swapping a page in."""
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return HttpResponseRedirect(target)
 
 
 def _edit_page(
@@ -352,7 +369,9 @@ def _conflict_page(
         rows.append({"label": field.label, **shown, "differs": shown["yours"] != shown["current"]})
     retry_data = request.POST.copy()
     retry_data["version"] = str(deal.version)
-    retry = DealEditForm(retry_data, owners=owners, amount_visible=page.amounts_visible)
+    retry = DealEditForm(
+        retry_data, owners=owners, amount_visible=page.amounts_visible, current_owner=deal.owner
+    )
     retry.is_valid()
     context = _deal_context(actor, page, form=retry, rows=rows, conflict=True)
     return render_page(

@@ -175,6 +175,19 @@ def test_the_edit_form_has_a_label_for_every_field(org: Org, alice: Client) -> N
     assert "<html" not in partial.content.decode()
     for name in ("name", "amount", "currency", "expected_close_date", "owner"):
         assert f'<label for="id_{name}">' in partial.content.decode()
+    assert f'<option value="{org.alice.pk}" selected>Alice Archer</option>' in partial.content.decode()
+    assert f'<option value="{org.bob.pk}">Bob Baker</option>' in partial.content.decode()
+
+
+def test_an_owner_beyond_the_directory_stays_a_choice(
+    org: Org, alice: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = make_deal(org.bob, org.stages["Qualify"], "Alpha")
+    monkeypatch.setattr("accord.sales.selectors.OWNER_CHOICES_LIMIT", 1)  # the directory shows Alice only
+
+    html = alice.get(f"/deals/{deal.pk}/edit/").content.decode()
+
+    assert f'<option value="{org.bob.pk}" selected>Bob Baker</option>' in html
 
 
 def test_a_saved_edit_goes_through_the_update_service(org: Org, alice: Client) -> None:
@@ -206,6 +219,21 @@ def test_an_htmx_edit_answers_the_details_and_refreshes_the_actions(org: Org, al
     assert "<html" not in html
     assert 'id="deal-actions" hx-swap-oob="true"' in html
     assert 'name="version" value="2"' in html
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_handing_a_deal_to_an_owner_out_of_sight_saves_and_leaves_for_the_board(
+    org: Org, alice: Client, headers: dict[str, str]
+) -> None:
+    deal = make_deal(org.alice, org.stages["Qualify"], "Alpha")
+
+    response = alice.post(
+        f"/deals/{deal.pk}/edit/", edit_data(deal, owner=str(org.carol.pk)), headers=headers
+    )
+
+    target = f"/deals/board/{org.pipeline.pk}/"
+    assert (response.get("HX-Redirect") if headers else response["Location"]) == target
+    assert Deal.objects.get(pk=deal.pk).owner_id == org.carol.pk
 
 
 def test_invalid_edits_show_the_errors_beside_the_fields(org: Org, alice: Client) -> None:
@@ -258,6 +286,15 @@ def test_the_owner_may_not_be_set_to_a_disabled_user(org: Org, alice: Client) ->
     gone.save()
 
     response = alice.post(f"/deals/{deal.pk}/edit/", edit_data(deal, owner=str(gone.pk)))
+
+    assert response.status_code == 422
+    assert 'id="id_owner_error"' in response.content.decode()
+
+
+def test_an_owner_that_is_not_a_choice_is_an_error(org: Org, alice: Client) -> None:
+    deal = make_deal(org.alice, org.stages["Qualify"], "Alpha")
+
+    response = alice.post(f"/deals/{deal.pk}/edit/", edit_data(deal, owner="99999999999999999999"))
 
     assert response.status_code == 422
     assert 'id="id_owner_error"' in response.content.decode()
