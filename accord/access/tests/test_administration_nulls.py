@@ -43,7 +43,13 @@ def test_a_team_keeps_its_name_and_loses_its_members_when_sent_nulls(admin) -> N
 
 
 def test_a_custom_field_keeps_its_label_when_sent_a_null(admin) -> None:
-    definition = {"object_type": "deal", "key": "region", "label": "Region", "field_type": "text", "is_required": True}
+    definition = {
+        "object_type": "deal",
+        "key": "region",
+        "label": "Region",
+        "field_type": "text",
+        "is_required": True,
+    }
     field = admin("POST", "/custom-fields", definition).json()
     refused = admin("PATCH", f"/custom-fields/{field['id']}", {"label": None, "is_required": None})
     assert (refused.status_code, list(refused.json()["error"]["fields"])) == (422, ["label"])
