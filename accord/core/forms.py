@@ -107,10 +107,11 @@ def custom_field_input_name(service_key: str) -> str | None:
 
 def mark_invalid(form: forms.Form) -> None:
     """Point each invalid input at its message, for screen readers (``form_field.html`` prints it with
-    the id ``<input id>_error``)."""
+    the id ``<input id>_error``), and still at its help text (``<input id>_helptext``) when it has one."""
     for name in form.errors:
         if name in form.fields:
             bound = form[name]
-            form.fields[name].widget.attrs.update(
-                {"aria-invalid": "true", "aria-describedby": f"{bound.auto_id}_error"}
-            )
+            described_by = f"{bound.auto_id}_error"
+            if form.fields[name].help_text:
+                described_by += f" {bound.auto_id}_helptext"
+            form.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": described_by})
