@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.conf import settings
@@ -29,6 +29,7 @@ from accord.customers.create_pickers import PICKERS, Picker, add_picker, check_p
 from accord.customers.models import Company, Contact
 
 TAGS_HELP = "Separate tags with commas."
+NOT_GIVEN = "Not given"
 LINES_HELP = "One per line; the first is the primary one."
 
 
@@ -96,6 +97,11 @@ class CreateForm(forms.Form):
         field.label = str(model_field.verbose_name).capitalize()
         if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
             field.widget.attrs["rows"] = 3
+        if isinstance(field, forms.ChoiceField):
+            # The blank choice reads as words rather than Django's dashes.
+            field.choices = [
+                (value, NOT_GIVEN if value == "" else label) for value, label in cast(Any, field.choices)
+            ]
         return field
 
     def quiet_copy(self) -> CreateForm:

@@ -115,10 +115,11 @@ class DealCreateForm(CreateForm):
             }
         )
         default = next((pipeline for pipeline in pipelines if pipeline.is_default), pipelines[0])
-        self.pipeline = self.pipelines.get(self._chosen_pipeline_id(), default)
+        chosen = self._chosen_pipeline_id()
+        self.pipeline = self.pipelines.get(chosen, default) if chosen is not None else default
         stages: list[Stage] = list(self.pipeline.stages.all())
         stage_field = fields["stage_id"]
-        stage_field.widget.choices = [(stage.pk, stage_label(stage)) for stage in stages]  # type: ignore[attr-defined]
+        stage_field.widget.choices = [(stage.pk, stage_label(stage)) for stage in stages]
         if not self.is_bound:
             self.initial["pipeline_id"] = self.pipeline.pk
             if stages and as_id(self.initial.get("stage_id")) not in {stage.pk for stage in stages}:
