@@ -117,6 +117,18 @@ class IdListField(forms.Field):
         return ids
 
 
+class SearchText(forms.CharField):
+    """What was typed in a search box: never an error (the box only lists matches), so NUL characters are
+    dropped and the text is cut to its bound rather than refused."""
+
+    def to_python(self, value: Any) -> str:
+        text = str(value if value is not None else "").replace("\x00", "").strip()
+        return text[:MAX_QUERY_LENGTH]
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "maxlength": str(MAX_QUERY_LENGTH)}
+
+
 def add_picker(form: forms.Form, picker: Picker) -> None:
     """The picker's inputs: the chosen id(s) and the search box."""
     if picker.multiple:
@@ -138,9 +150,7 @@ def add_picker(form: forms.Form, picker: Picker) -> None:
             "hx-sync": "this:replace",
         }
     )
-    form.fields[picker.query_name] = forms.CharField(
-        required=False, max_length=MAX_QUERY_LENGTH, label=picker.find_label, widget=search_box
-    )
+    form.fields[picker.query_name] = SearchText(required=False, label=picker.find_label, widget=search_box)
 
 
 def check_picker_searches(form: forms.Form, pickers: list[Picker]) -> None:
@@ -197,7 +207,7 @@ def raw_ids(value: Any) -> list[int]:
 
 def matches(actor: Actor, picker: Picker, query: str, *, leave_out: list[int]) -> list[Choice]:
     """The records of the picker's kind matching ``query`` that the actor may see, best first."""
-    query = query.strip()[:MAX_QUERY_LENGTH].replace("\x00", "")
+    query = SearchText().to_python(query)
     if not query:
         return []
     hits: list[SearchHit] = search(
@@ -214,12 +224,12 @@ def picker_state(actor: Actor, form: forms.Form, picker: Picker) -> PickerState:
     ids = raw_ids(form[picker.name].value())
     names = NAMES[picker.kind](actor=actor, ids=ids) if ids else {}
     chosen = [Choice(pk, names[pk]) for pk in ids if pk in names]
-    query = str(form[picker.query_name].value() or "")
+    query = SearchText().to_python(form[picker.query_name].value())
     return PickerState(
         picker=picker,
         field=form[picker.name],
         query_field=form[picker.query_name],
         chosen=chosen,
         results=matches(actor, picker, query, leave_out=[choice.id for choice in chosen]),
-        query=query.strip(),
+        query=query,
     )

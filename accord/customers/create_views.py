@@ -27,7 +27,7 @@ from accord.core.permissions import hidden_keys
 from accord.core.selectors import custom_field_definitions
 from accord.core.web import render_page, web_actor
 from accord.customers.create_forms import CompanyCreateForm, ContactCreateForm, CreateForm
-from accord.customers.create_pickers import PICKERS, PickerState, matches, picker_state, raw_ids
+from accord.customers.create_pickers import PICKERS, PickerState, SearchText, matches, picker_state, raw_ids
 from accord.customers.models import Company, Contact
 from accord.customers.selectors import company_get, contact_get, visible_company_names
 from accord.customers.services import company_create, contact_create
@@ -344,11 +344,11 @@ def choose(request: HttpRequest, picker: str) -> HttpResponse:
     actor = web_actor(request)
     if not actor.access.can("view", chosen_picker.kind):
         return refused(request, f"Your role may not view {chosen_picker.kind}s.", status=403)
-    query = request.GET.get(chosen_picker.query_name, "")
+    query = SearchText().to_python(request.GET.get(chosen_picker.query_name))
     leave_out = raw_ids(request.GET.getlist(chosen_picker.name))
     context = {
         "picker": chosen_picker,
         "results": matches(actor, chosen_picker, query, leave_out=leave_out),
-        "query": query.strip(),
+        "query": query,
     }
     return render(request, "customers/create/_picker_results.html", context)

@@ -73,7 +73,7 @@ class DealCreateForm(CreateForm):
     service_names = {"contacts": "contact_ids"}
     sections = (
         Section("Deal", ("name", "amount", "currency", "expected_close_date")),
-        Section("Stage", ("pipeline",)),
+        Section("Pipeline and stage", ("pipeline",)),
         Section("Customer", ("company_id", "contact_ids")),
         Section("Ownership", ("owner_id", "tags")),
     )

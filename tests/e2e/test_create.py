@@ -11,6 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from accord.customers.models import Company, Contact
+from accord.sales.models import Deal
 from accord.web.tests import builders as b
 
 SignIn = Callable[[Page, str, str], None]
@@ -46,7 +47,8 @@ def test_create_a_company_then_a_contact_at_it(page: Page, sign_in: SignIn, scre
     expect(match).to_be_visible()
     expect(page).to_have_url(re.compile(r"/contacts/new/$"))
     assert not Contact.objects.exists()
-    match.focus()
+    search.press("ArrowDown")  # to the first match
+    expect(match).to_be_focused()
     page.keyboard.press("Space")
     expect(match).to_be_checked()
     screenshot(page, "create-contact")
@@ -85,3 +87,42 @@ def test_the_contact_form_at_phone_width_shows_errors_beside_the_inputs(
     assert width <= phone_page.viewport_size["width"], width
     screenshot(phone_page, "create-contact-phone")
     assert not Contact.objects.exists()
+
+
+def test_create_a_deal_in_another_pipeline_for_a_company_and_a_person(
+    page: Page, sign_in: SignIn, screenshot: Screenshot
+) -> None:
+    rita = b.make_user("rita")
+    b.make_pipeline("New business")
+    renewals = b.make_pipeline("Renewals", is_default=False)
+    acme = b.company("Acme Robotics", rita)
+    ada = b.contact("Ada", "Lovelace", rita)
+    sign_in(page, "rita", b.PASSWORD)
+
+    page.goto(f"/deals/new/?company={acme.pk}")
+    expect(page.get_by_role("radio", name="Acme Robotics")).to_be_checked()
+    page.get_by_label("Name", exact=True).fill("Acme renewal")
+    page.get_by_label("Amount").fill("1200")
+    page.get_by_label("Pipeline", exact=True).select_option(label="Renewals")
+    # The stage choices follow the pipeline (htmx), the first stage chosen.
+    expect(page.get_by_label("Stage", exact=True)).to_have_value(str(renewals["Qualify"].pk))
+    page.get_by_label("Stage", exact=True).select_option(str(renewals["Propose"].pk))
+    people = page.get_by_label("Find a person")
+    people.fill("ada")
+    expect(page.get_by_role("checkbox", name="Ada Lovelace")).to_be_visible()
+    people.press("ArrowDown")
+    page.keyboard.press("Space")
+    expect(page.get_by_role("checkbox", name="Ada Lovelace")).to_be_checked()
+    screenshot(page, "create-deal")
+    page.get_by_role("button", name="Create deal").click()
+
+    page.wait_for_url(re.compile(r"/deals/\d+/$"))
+    deal = Deal.objects.get()
+    assert page.url.endswith(f"/deals/{deal.pk}/")
+    assert (deal.name, deal.pipeline_id, deal.stage_id, deal.company_id) == (
+        "Acme renewal",
+        renewals["Propose"].pipeline_id,
+        renewals["Propose"].pk,
+        acme.pk,
+    )
+    assert list(deal.contacts.values_list("pk", flat=True)) == [ada.pk]
