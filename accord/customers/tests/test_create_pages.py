@@ -582,3 +582,14 @@ def test_a_refused_form_costs_the_same_queries_whatever_the_number_of_records(
     with django_assert_max_num_queries(12):
         response = client.post("/contacts/new/", contact_form(rep, emails="bad@@", company_id_query="zq"))
     assert response.status_code == 422
+
+
+def test_anything_typed_in_a_search_box_is_no_error(client: Client, rep: User) -> None:
+    company_of(rep)
+
+    matches = client.get("/new/choose/company_id/", {"company_id_query": "ac\x00me" + "x" * 500})
+    found = client.post("/contacts/new/", contact_form(rep, company_id_query="acme\x00", _find="company_id"))
+
+    assert matches.status_code == 200
+    assert found.status_code == 200
+    assert "Acme Robotics" in text(found)
