@@ -50,8 +50,8 @@ class CreateForm(forms.Form):
     columns: ClassVar[Sequence[str]] = ()
     pickers: ClassVar[Sequence[str]] = ()
     sections: ClassVar[Sequence[Section]] = ()
-    # Lists typed one item per line: input name -> the key of each item (``emails`` -> ``email``).
-    line_lists: ClassVar[Mapping[str, str]] = {}
+    # Lists typed one item per line, whose items the service names by index (``emails.1.email``).
+    line_lists: ClassVar[Sequence[str]] = ()
     # Service field -> input, where their names differ (``employments`` -> ``company_id``).
     service_names: ClassVar[Mapping[str, str]] = {}
 
@@ -105,7 +105,7 @@ class CreateForm(forms.Form):
         return field
 
     def quiet_copy(self) -> CreateForm:
-        """The same form with what was typed and no errors: the page after "Find" or "Update stages"."""
+        """The same form with what was typed and no errors, for the buttons that only send it back."""
         initial = {name: self[name].value() for name in self.fields}
         return type(self)(None, initial=initial, **self.options)
 
@@ -252,7 +252,7 @@ class ContactCreateForm(CreateForm):
         "acquisition_channel",
     )
     pickers = ("company_id",)
-    line_lists = {"emails": "email", "phones": "number"}
+    line_lists = ("emails", "phones")
     service_names = {"employments": "company_id"}
     sections = (
         Section("Person", ("given_name", "family_name", "job_title")),

@@ -34,7 +34,7 @@ from accord.customers.services import company_create, contact_create
 from accord.users.selectors import user_choices
 
 # Submit buttons that send the form back without creating anything: "Find" beside a picker's search box,
-# "Update stages" after choosing another pipeline without JavaScript.
+# "Show this pipeline's stages" after choosing another pipeline without JavaScript.
 REFRESH_BUTTONS = ("_find", "_refresh")
 
 
