@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(r"^api/", unknown_path),
     path("", include("accord.users.urls")),
     path("settings/", include("accord.users.settings_urls")),
+    path("settings/pipelines/", include("accord.sales.settings_urls")),
     path("", include("accord.customers.create_urls")),
     path("", include("accord.sales.create_urls")),
     path("", include("accord.web.urls")),

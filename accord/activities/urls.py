@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+"""The interaction and task lists."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from accord.activities.views import INTERACTIONS, TASKS
+from accord.core.listing import list_urls
+
+app_name = "activities"
+
+urlpatterns = [*list_urls(INTERACTIONS), *list_urls(TASKS)]

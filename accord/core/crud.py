@@ -17,12 +17,11 @@ from pydantic import BaseModel, create_model
 
 from accord.core.actors import Actor
 from accord.core.api import ORJSONRenderer, expected_version, set_etag
-from accord.core.audit import audit_event
-from accord.core.export import csv_lines, pages_of
-from accord.core.pagination import paginate, paginate_keys
+from accord.core.export import csv_export
 from accord.core.patch import nulls_as_cleared
-from accord.core.permissions import hidden_keys, require_export, scope_parts
+from accord.core.permissions import hidden_keys
 from accord.core.schemas import ErrorOut, RecordId
+from accord.core.selectors import read_page
 
 ERRORS: dict[int | tuple[int, ...], Any] = {
     (400, 401, 403, 404, 409, 412, 413, 422, 429): ErrorOut,
@@ -97,12 +96,6 @@ class CountOut(Schema):
     count: int
 
 
-def _in_order(queryset: QuerySet[Any], ids: list[int]) -> list[Any]:
-    """The records of ``ids`` (with the queryset's prefetches), in the order of ``ids``."""
-    by_id = queryset.in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
 def _page_items(data: dict[str, Any]) -> list[dict[str, Any]]:
     return list(data["items"])
 
@@ -148,19 +141,15 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         actor = actor_of(request)
 
         def records(part: Q | None = None) -> QuerySet[Any]:
-            return resource.list_records(actor=actor, filters=filters, query=q, params=request.GET, part=part)
+            # Only owned types have scope parts; other selectors (custom fields) take no ``part``.
+            scope = {"part": part} if part is not None else {}
+            return resource.list_records(actor=actor, filters=filters, query=q, params=request.GET, **scope)
 
-        # A scope made of a few owners and some shares is read part by part, each in index order; a
-        # search (``q``) already narrows the list to a few hundred records, so it needs no parts.
-        scope = scope_parts(actor, resource.model) if not q else None
-        if not scope and resource.load_rows is None:
-            page = paginate(records(), sort=sort, cursor=cursor, limit=limit)
-            items, next_cursor = page.items, page.next_cursor
-        else:
-            querysets = [records(part) for part in scope] if scope else [records()]
-            keys = paginate_keys(*querysets, sort=sort, cursor=cursor, limit=limit)
-            items = resource.load_rows(keys.items) if resource.load_rows else _in_order(records(), keys.items)
-            next_cursor = keys.next_cursor
+        page = read_page(
+            records, actor=actor, model=resource.model, query=q, sort=sort, cursor=cursor, limit=limit,
+            load_rows=resource.load_rows,
+        )  # fmt: skip
+        items, next_cursor = page.items, page.next_cursor
         return without_hidden_fields(
             request, resource.model, list_page, {"items": items, "next_cursor": next_cursor}
         )
@@ -199,26 +188,10 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     ) -> StreamingHttpResponse:
         actor = actor_of(request)
         queryset = resource.list_records(actor=actor, filters=filters, query=q, params=request.GET)
-        model = queryset.model
-        require_export(actor, model)
-        hidden = hidden_keys(actor, model)
-        columns = [name for name in list_item_schema.model_fields if name not in hidden]
-        audit_event(
-            actor=actor,
-            action="export",
-            object_type=model._meta.label_lower,
-            object_id=None,
-            object_repr=f"Export of {resource.plural}",
-            changes={"query": (None, dict(request.GET.items()))},
-        )
-
-        def dump(record: Any) -> dict[str, Any]:
-            return list_item_schema.model_validate(record).model_dump()
-
-        rows = pages_of(queryset, sort=sort, load_rows=resource.load_rows, dump=dump)
-        response = StreamingHttpResponse(csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{resource.plural}.csv"'
-        return response
+        return csv_export(
+            queryset, actor=actor, sort=sort, load_rows=resource.load_rows, schema=list_item_schema,
+            name=resource.plural, query=request.GET.dict(),
+        )  # fmt: skip
 
     @router.post(
         "",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accord.core.actors import Actor
-from accord.core.errors import FieldErrors, ValidationFailed
+from accord.core.errors import Conflict, FieldErrors, ValidationFailed
 from accord.core.models import CustomField
 from accord.core.permissions import require_admin
 from accord.core.services import (
@@ -147,6 +147,8 @@ def _definition_fields(data: Mapping[str, Any], *, field_type: str) -> dict[str,
 def custom_field_create(*, actor: Actor, data: Mapping[str, Any]) -> CustomField:
     require_admin(actor)
     fields = _definition_fields(data, field_type=data["field_type"])
+    if CustomField.objects.filter(object_type=data["object_type"], key=data["key"]).exists():
+        raise Conflict(f"A {data['object_type']} field with this key already exists.")
     field = CustomField(
         object_type=data["object_type"], key=data["key"], field_type=data["field_type"], **fields
     )

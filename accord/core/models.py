@@ -162,3 +162,29 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class SavedView(TrackedModel):
+    """A user's named view of one list: its search, filters, sort and columns, as the list's query string.
+
+    Private to its owner, or shared with one of the owner's teams (``team``), whose members may apply
+    it; only its owner changes or deletes it (``accord.core.saved_views``).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list_key = models.CharField(max_length=30, help_text="The list it belongs to, e.g. contacts")
+    name = models.CharField(max_length=100)
+    query = models.JSONField(default=dict, blank=True, help_text="Query parameters: name -> list of values")
+    team = models.ForeignKey(
+        "access.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="saved_views"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "list_key", "name"], name="saved_view_unique_name"),
+        ]
+        indexes = [models.Index(fields=["list_key", "team"], name="saved_view_team_idx")]
+
+    def __str__(self) -> str:
+        return self.name

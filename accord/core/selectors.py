@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from ninja import FilterSchema
@@ -11,6 +11,7 @@ from ninja import FilterSchema
 from accord.core.actors import Actor
 from accord.core.custom_fields import custom_field_filter
 from accord.core.models import CustomField
+from accord.core.pagination import Page, paginate, paginate_keys
 from accord.core.permissions import require_view, scope_parts, visible_to
 from accord.core.search import search
 
@@ -71,3 +72,37 @@ def custom_field_definitions(object_type: str) -> list[CustomField]:
     """The custom fields administrators defined on a type, by key: every signed-in user reads them (the
     values are part of the records they already see)."""
     return list(CustomField.objects.filter(object_type=object_type).order_by("key"))
+
+
+def records_in_order(queryset: QuerySet[ModelT], ids: list[int]) -> list[ModelT]:
+    """The records of ``ids`` (with the queryset's prefetches), in the order of ``ids``."""
+    by_id = queryset.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def read_page(
+    records: Callable[[Q | None], QuerySet[Any]],
+    *,
+    actor: Actor,
+    model: type[Model],
+    query: str | None,
+    sort: str,
+    cursor: str | None,
+    limit: int,
+    load_rows: Callable[[list[int]], list[Any]] | None = None,
+) -> Page[Any]:
+    """One keyset page of a scoped list, as the API and the web lists read it.
+
+    ``records(part)`` is the list's selector (``part``: one of ``scope_parts``, or None for the whole
+    scope); ``load_rows`` reads a page's rows by id (``accord.core.batch_query``), else the records are
+    read with the selector's prefetches. A scope made of a few owners and some shares is read part by
+    part, each in index order; a search (``query``) already narrows the list to a few hundred records,
+    so it needs no parts.
+    """
+    scope = scope_parts(actor, model) if not (query and query.strip()) else None
+    if not scope and load_rows is None:
+        return paginate(records(None), sort=sort, cursor=cursor, limit=limit)
+    querysets = [records(part) for part in scope] if scope else [records(None)]
+    keys = paginate_keys(*querysets, sort=sort, cursor=cursor, limit=limit)
+    rows = load_rows(keys.items) if load_rows else records_in_order(records(None), keys.items)
+    return Page(items=rows, next_cursor=keys.next_cursor)

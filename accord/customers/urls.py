@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+"""The company and contact lists (their 360 pages are in ``accord.web.customer_urls``)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from accord.core.listing import list_urls
+from accord.customers.views import COMPANIES, CONTACTS
+
+app_name = "customers"
+
+urlpatterns = [*list_urls(COMPANIES), *list_urls(CONTACTS)]

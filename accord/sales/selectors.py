@@ -7,12 +7,14 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, Model, Prefetch, Q, QuerySet, Sum
 
 from accord.core.actors import Actor
-from accord.core.permissions import get_visible, visible_to
+from accord.core.errors import NotFound
+from accord.core.permissions import get_visible, hidden_keys, require_view, visible_to
 from accord.core.selectors import filtered_list
 from accord.customers.models import Company, Contact
 from accord.sales.filters import (
@@ -24,6 +26,9 @@ from accord.sales.filters import (
     StageFilter,
 )
 from accord.sales.models import Deal, DealContact, DealStageChange, Lead, Order, Pipeline, Product, Stage
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -222,6 +227,229 @@ def deal_stage_history(*, actor: Actor, pk: int) -> QuerySet[DealStageChange]:
     """The stage changes of a visible deal, for ``paginate`` (newest first by ``-changed_at``)."""
     deal = get_visible(actor, Deal.objects.all(), pk)
     return DealStageChange.objects.filter(deal=deal).select_related("from_stage", "to_stage")
+
+
+# ---------------------------------------------------------------- the deal board and the deal page
+
+# Cards read per column; the column's count and totals stay exact (read by an aggregate), and "show more"
+# reads the next cards. 2,000 open deals over six stages would otherwise be a 300-card page per column.
+BOARD_CARDS_PER_STAGE = 25
+# Stage changes shown on the deal page (newest first); the API pages through all of them.
+DEAL_PAGE_HISTORY = 50
+# Owners offered by the board's filter and the deal form (the user directory; active users only).
+OWNER_CHOICES_LIMIT = 500
+
+# Soonest expected close first (those without a date last), then oldest deal: the order of work.
+BOARD_CARD_ORDER = (F("expected_close_date").asc(nulls_last=True), F("id").asc())
+
+
+def board_card_queryset() -> QuerySet[Deal]:
+    """What a card shows, and no more: the board reads hundreds of cards per page."""
+    return Deal.objects.select_related("company", "owner").only(
+        "id", "version", "name", "amount", "currency", "expected_close_date", "pipeline_id", "stage_id",
+        "company__id", "company__name",
+        "owner__id", "owner__username", "owner__first_name", "owner__last_name",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ColumnTotals:
+    """The deals of one stage that match the board's filters: their number and, per currency, the sum of
+    their amounts (empty when the role may not see amounts)."""
+
+    count: int = 0
+    amounts: tuple[tuple[str, Decimal], ...] = ()
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: Stage
+    totals: ColumnTotals
+    cards: list[Deal]
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.cards) < self.totals.count
+
+
+@dataclass(frozen=True)
+class DealBoard:
+    pipeline: Pipeline
+    pipelines: list[Pipeline]
+    columns: list[BoardColumn]
+    amounts_visible: bool
+
+    @property
+    def count(self) -> int:
+        return sum(column.totals.count for column in self.columns)
+
+
+def amounts_visible(actor: Actor) -> bool:
+    """Whether the actor's role may see deal amounts (the board's totals are hidden along with them)."""
+    return "amount" not in hidden_keys(actor, Deal)
+
+
+def board_pipelines(*, actor: Actor) -> list[Pipeline]:
+    """The pipelines with their stages, the default one first (403 for a role that may not view them)."""
+    return list(pipeline_list(actor=actor).order_by("-is_default", "position", "id"))
+
+
+def _board_scope(actor: Actor, pipeline: Pipeline, filters: DealFilter | None) -> QuerySet[Deal]:
+    """The pipeline's deals the actor sees that match the filters (403 for a role without deal view)."""
+    return filtered_list(actor, board_card_queryset(), filters=filters).filter(pipeline_id=pipeline.pk)
+
+
+def board_totals(
+    *, actor: Actor, pipeline: Pipeline, filters: DealFilter | None, stage_ids: list[int] | None = None
+) -> dict[int, ColumnTotals]:
+    """Count and amount totals per stage in one aggregate query, grouped by stage and currency (amounts
+    in different currencies are never added together)."""
+    rows = _board_scope(actor, pipeline, filters).values("stage_id", "currency").order_by()
+    if stage_ids is not None:
+        rows = rows.filter(stage_id__in=stage_ids)
+    with_amounts = amounts_visible(actor)
+    aggregates: dict[str, Any] = {"deals": Count("id")}
+    if with_amounts:
+        aggregates["total"] = Sum("amount")
+    counts: dict[int, int] = {}
+    amounts: dict[int, list[tuple[str, Decimal]]] = {}
+    grouped: list[dict[str, Any]] = list(rows.annotate(**aggregates))  # type: ignore[arg-type]
+    for row in grouped:
+        stage_id = row["stage_id"]
+        counts[stage_id] = counts.get(stage_id, 0) + row["deals"]
+        if with_amounts:
+            amounts.setdefault(stage_id, []).append((row["currency"], row["total"] or Decimal(0)))
+    return {
+        stage_id: ColumnTotals(count, tuple(sorted(amounts.get(stage_id, []))))
+        for stage_id, count in counts.items()
+    }
+
+
+def board_cards(
+    *, actor: Actor, pipeline: Pipeline, filters: DealFilter | None, stage_ids: list[int], limit: int
+) -> dict[int, list[Deal]]:
+    """The first ``limit`` cards of each stage, in one query whatever the number of deals: each stage's ids
+    come from ordered, limited subqueries that read an index range of (pipeline, stage, expected close date)
+    in order. Dated and undated deals are read apart because "no date last" is not the index's order on
+    SQLite (NULL sorts first there): one subquery would sort every deal of a large won or lost column."""
+    if not stage_ids:
+        return {}
+    scope = _board_scope(actor, pipeline, filters)
+    per_stage = Q()
+    for stage_id in stage_ids:
+        stage = scope.filter(stage_id=stage_id)
+        dated = stage.filter(expected_close_date__isnull=False).order_by("expected_close_date", "id")
+        undated = stage.filter(expected_close_date__isnull=True).order_by("id")
+        per_stage |= Q(pk__in=dated.values("pk")[:limit]) | Q(pk__in=undated.values("pk")[:limit])
+    cards: dict[int, list[Deal]] = {stage_id: [] for stage_id in stage_ids}
+    for deal in board_card_queryset().filter(per_stage).order_by(*BOARD_CARD_ORDER):
+        if len(cards[deal.stage_id]) < limit:
+            cards[deal.stage_id].append(deal)
+    return cards
+
+
+def deal_board(
+    *,
+    actor: Actor,
+    pipeline_id: int | None,
+    filters: DealFilter | None = None,
+    limit: int = BOARD_CARDS_PER_STAGE,
+) -> DealBoard:
+    """The board of a pipeline (the default one when ``pipeline_id`` is None): a column per stage in
+    order, with exact totals and its first cards. A fixed number of queries whatever the number of deals."""
+    require_view(actor, Deal)
+    pipelines = board_pipelines(actor=actor)
+    pipeline = next((p for p in pipelines if pipeline_id is None or p.pk == pipeline_id), None)
+    if pipeline is None:
+        if pipeline_id is None:
+            raise NotFound("There is no pipeline yet: an administrator creates one in the settings.")
+        raise NotFound(f"No pipeline with id {pipeline_id}.")
+    stages = list(pipeline.stages.all())
+    totals = board_totals(actor=actor, pipeline=pipeline, filters=filters)
+    cards = board_cards(
+        actor=actor, pipeline=pipeline, filters=filters, stage_ids=[s.pk for s in stages], limit=limit
+    )
+    columns = [BoardColumn(s, totals.get(s.pk, ColumnTotals()), cards[s.pk]) for s in stages]
+    return DealBoard(pipeline, pipelines, columns, amounts_visible(actor))
+
+
+def board_stage(*, actor: Actor, pipeline_id: int, stage_id: int) -> Stage:
+    """A stage of the pipeline (404 otherwise), with its pipeline."""
+    require_view(actor, Deal)
+    stage = get_visible(actor, Stage.objects.select_related("pipeline"), stage_id)
+    if stage.pipeline_id != pipeline_id:
+        raise NotFound(f"No stage with id {stage_id} in pipeline {pipeline_id}.")
+    return stage
+
+
+def board_column_page(
+    *, actor: Actor, stage: Stage, filters: DealFilter | None, offset: int, limit: int = BOARD_CARDS_PER_STAGE
+) -> BoardColumn:
+    """More cards of one column ("show more"), with the column's totals."""
+    scope = _board_scope(actor, stage.pipeline, filters).filter(stage_id=stage.pk)
+    cards = list(scope.order_by(*BOARD_CARD_ORDER)[offset : offset + limit])
+    totals = board_totals(actor=actor, pipeline=stage.pipeline, filters=filters, stage_ids=[stage.pk])
+    return BoardColumn(stage, totals.get(stage.pk, ColumnTotals()), cards)
+
+
+def board_card(*, actor: Actor, pk: int) -> Deal:
+    """One card as the board shows it (after a move, or to put it back after a refusal)."""
+    return get_visible(actor, board_card_queryset(), pk)
+
+
+def owner_choices(*, actor: Actor) -> list[AbstractBaseUser]:
+    """Active users by name: the owners a filter or a form offers (the directory every user may read)."""
+    users = get_user_model().objects.filter(is_active=True)
+    users = users.only("id", "username", "first_name", "last_name").order_by(
+        "first_name", "last_name", "username"
+    )
+    return list(visible_to(actor, users)[:OWNER_CHOICES_LIMIT])
+
+
+@dataclass(frozen=True)
+class DealPage:
+    deal: Deal
+    stages: list[Stage]  # of the deal's pipeline, in order (empty for a role that may not view pipelines)
+    history: list[DealStageChange]  # newest first, at most DEAL_PAGE_HISTORY
+    history_is_complete: bool
+    amounts_visible: bool
+
+
+def deal_page(*, actor: Actor, pk: int) -> DealPage:
+    """A deal with its people, company, owner, its pipeline's stages and its latest stage changes."""
+    require_view(actor, Deal)
+    deal = get_visible(actor, deal_queryset().select_related("company", "owner", "pipeline"), pk)
+    stages = list(
+        visible_to(actor, Stage.objects.filter(pipeline_id=deal.pipeline_id)).order_by("position", "id")
+    )
+    changes = deal_stage_history(actor=actor, pk=pk).select_related("changed_by")[: DEAL_PAGE_HISTORY + 1]
+    history = list(changes)
+    return DealPage(
+        deal=deal,
+        stages=stages,
+        history=history[:DEAL_PAGE_HISTORY],
+        history_is_complete=len(history) <= DEAL_PAGE_HISTORY,
+        amounts_visible=amounts_visible(actor),
+    )
+
+
+@dataclass(frozen=True)
+class LeadConversionPage:
+    lead: Lead
+    preview: ConversionPreview
+    pipelines: list[Pipeline]  # where the conversion may open a deal; empty when the role may not
+
+
+def lead_conversion_page(*, actor: Actor, pk: int) -> LeadConversionPage:
+    """A lead, what converting it would reuse or create, and the pipelines a deal could be opened in."""
+    require_view(actor, Lead)
+    lead = lead_get(actor=actor, pk=pk)
+    may_open_deal = actor.access.can("create", "deal") and actor.access.can("view", "pipeline")
+    return LeadConversionPage(
+        lead=lead,
+        preview=lead_conversion_preview(actor=actor, lead=lead),
+        pipelines=board_pipelines(actor=actor) if may_open_deal else [],
+    )
 
 
 # ---------------------------------------------------------------- products and orders

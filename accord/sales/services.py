@@ -16,16 +16,18 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accord.core.actors import Actor
+from accord.core.audit import audit_write
 from accord.core.custom_fields import custom_fields_from
 from accord.core.errors import Conflict, FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
-from accord.core.permissions import require_create, visible_to
+from accord.core.permissions import require_create, require_edit, visible_to
 from accord.core.search import search_index_upsert
 from accord.core.services import (
     assign_fields,
     check_references,
     create_audited,
     get_related,
+    lock_for_update,
     record_create,
     record_delete,
     record_locked,
@@ -461,6 +463,39 @@ def stage_update(*, actor: Actor, instance: Stage, data: Data, expected_version:
 @transaction.atomic
 def stage_delete(*, actor: Actor, instance: Stage, expected_version: int | None = None) -> None:
     record_delete(Stage, instance, actor=actor, expected_version=expected_version)
+
+
+@transaction.atomic
+def stage_reorder(*, actor: Actor, pipeline: Pipeline, stage_ids: Sequence[int]) -> list[Stage]:
+    """Put a pipeline's stages in the order of ``stage_ids``, which must name each of its stages once.
+
+    The order is one fact about the pipeline, so the pipeline's audit trail records it (``stage_reorder``,
+    old and new order of stage ids) rather than one entry per stage. Each stage that moves gets a new
+    position and version, so a client holding its old version cannot overwrite it unknowingly. Sending
+    the full order (rather than "move X up") makes a retry harmless; a list that no longer matches the
+    stages (someone added or removed one meanwhile) is refused instead of guessed at.
+    """
+    locked = lock_for_update(Pipeline, pipeline.pk)
+    require_edit(actor, locked)
+    stages = list(Stage.objects.select_for_update().filter(pipeline=locked).order_by("position", "id"))
+    old = [stage.pk for stage in stages]
+    new = list(stage_ids)
+    if sorted(new) != sorted(old) or len(set(new)) != len(new):
+        raise ValidationFailed(
+            {"stage_ids": ["The stages of this pipeline changed meanwhile; reload the page and try again."]}
+        )
+    by_id = {stage.pk: stage for stage in stages}
+    now = timezone.now()
+    moved = []
+    for position, pk in enumerate(new):
+        stage = by_id[pk]
+        if stage.position != position:
+            stage.position, stage.version, stage.updated_at = position, stage.version + 1, now
+            moved.append(stage)
+    Stage.objects.bulk_update(moved, ["position", "version", "updated_at"])
+    if old != new:
+        audit_write(actor=actor, action="stage_reorder", instance=locked, changes={"stage_order": (old, new)})
+    return [by_id[pk] for pk in new]
 
 
 # ---------------------------------------------------------------- deals

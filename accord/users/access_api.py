@@ -5,8 +5,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from accord.access.models import Role, Team
 from accord.core.api import expected_version, set_etag
 from accord.core.crud import ERRORS, actor_of
+from accord.core.patch import nulls_as_cleared
 from accord.core.schemas import RecordId
 from accord.users import access_selectors as selectors
 from accord.users import access_services as services
@@ -64,7 +66,7 @@ def update_role(request: HttpRequest, record_id: RecordId, payload: RolePatch, r
     role = services.role_update(
         actor=actor,
         instance=selectors.role_get(actor=actor, pk=record_id),
-        data=payload.dict(exclude_unset=True),
+        data=nulls_as_cleared(Role, payload.dict(exclude_unset=True)),
         expected_version=expected_version(request),
     )
     set_etag(response, role.version)
@@ -118,7 +120,7 @@ def update_team(request: HttpRequest, record_id: RecordId, payload: TeamPatch, r
     team = services.team_update(
         actor=actor,
         instance=selectors.team_get(actor=actor, pk=record_id),
-        data=payload.dict(exclude_unset=True),
+        data=nulls_as_cleared(Team, payload.dict(exclude_unset=True)),
         expected_version=expected_version(request),
     )
     set_etag(response, team.version)

@@ -160,6 +160,32 @@ def team_update(*, actor: Actor, instance: Team, data: Data, expected_version: i
     return save_changes(team, changes, actor=actor, action="permission_change")
 
 
+def known_team_ids(team_ids: list[int], errors: FieldErrors) -> list[int]:
+    """The given team ids, each naming a team (errors name ``team_ids``), without repeats."""
+    known = set(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
+    for pk in team_ids:
+        if pk not in known:
+            errors.add("team_ids", f"No team with id {pk}.")
+    return sorted(set(team_ids) & known)
+
+
+@transaction.atomic
+def user_teams_set(*, actor: Actor, user: User, team_ids: list[int]) -> None:
+    """Make ``user`` a member of exactly these teams. A membership is part of its team, so each team that
+    gains or loses the user changes like ``team_update`` would change it: version bumped, audited as
+    ``permission_change`` with the old and new member ids."""
+    require_admin(actor)
+    errors = FieldErrors()
+    wanted = known_team_ids(team_ids, errors)
+    errors.raise_if_any()
+    current = set(TeamMembership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+    changed = sorted(current.symmetric_difference(wanted))
+    for team in Team.objects.select_for_update().filter(pk__in=changed).order_by("pk"):
+        members = set(team.memberships.values_list("user_id", flat=True))
+        members = members | {user.pk} if team.pk in wanted else members - {user.pk}
+        save_changes(team, _set_members(team, sorted(members)), actor=actor, action="permission_change")
+
+
 @transaction.atomic
 def team_delete(*, actor: Actor, instance: Team, expected_version: int | None = None) -> None:
     require_admin(actor)

@@ -12,6 +12,7 @@ from accord.core.crud import ERRORS, actor_of, page_schema
 from accord.core.errors import ValidationFailed
 from accord.core.idempotency import SECRET_RESPONSE
 from accord.core.pagination import paginate
+from accord.core.patch import nulls_as_cleared
 from accord.core.schemas import RecordId
 from accord.users import selectors, services
 from accord.users.models import User
@@ -131,7 +132,7 @@ def update_user(request: HttpRequest, user_id: RecordId, payload: UserPatch, res
     user = services.user_update(
         actor=actor,
         user=selectors.user_get(actor=actor, pk=user_id),
-        data=payload.dict(exclude_unset=True),
+        data=nulls_as_cleared(User, payload.dict(exclude_unset=True)),
         expected_version=expected_version(request),
     )
     set_etag(response, user.version)

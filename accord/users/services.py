@@ -30,6 +30,7 @@ from accord.core.services import (
     save_unique,
     validated,
 )
+from accord.users.access_services import known_team_ids, user_teams_set
 from accord.users.models import ApiToken, User
 from accord.users.sessions import sessions_end
 
@@ -100,8 +101,10 @@ def user_create(
     last_name: str = "",
     role_id: int | None = None,
     is_admin: bool = False,
+    team_ids: list[int] | None = None,
 ) -> User:
-    """A new user with a role (``is_admin``: a superuser, as ``accord createadmin`` makes)."""
+    """A new user with a role (``is_admin``: a superuser, as ``accord createadmin`` makes), in the given
+    teams (each team's change audited as ``user_teams_set`` does)."""
     require_admin(actor)
 
     def build(*, errors: FieldErrors) -> dict[str, Any]:
@@ -112,6 +115,7 @@ def user_create(
         role = _role(role_id, errors=errors) if role_id is not None or not is_admin else None
         candidate = User(username=username, **fields)
         _django_check("password", lambda: validate_password(password, candidate), errors=errors)
+        known_team_ids(team_ids or [], errors)
         return {**fields, "role": role}
 
     fields = validated(build)
@@ -123,6 +127,8 @@ def user_create(
     role = fields["role"]
     changes = {"role": (None, role.key)} if role else {"is_admin": (None, is_admin)}
     audit_write(actor=actor, action="create", instance=user, changes=changes)
+    if team_ids:
+        user_teams_set(actor=actor, user=user, team_ids=team_ids)
     return user
 
 
@@ -130,8 +136,9 @@ def user_create(
 def user_update(
     *, actor: Actor, user: User, data: Mapping[str, Any], expected_version: int | None = None
 ) -> User:
-    """Change names, email and role. A role change is a change of rights: it is audited as
-    ``role_change`` with the old and new role, and the last active administrator keeps theirs."""
+    """Change names, email, role and teams (``team_ids``: the teams the user ends up in). A role change
+    is a change of rights: it is audited as ``role_change`` with the old and new role, and the last
+    active administrator keeps theirs. Team changes are audited on each team (``user_teams_set``)."""
     require_admin(actor)
     record = lock_for_update(User, user.pk)
     check_version(record, expected_version)
@@ -140,6 +147,8 @@ def user_update(
         fields = _profile_fields(data, errors=errors)
         if "role_id" in data:
             fields["role"] = _role(data["role_id"], errors=errors)
+        if data.get("team_ids") is not None:
+            known_team_ids(data["team_ids"], errors)
         return fields
 
     fields = validated(build)
@@ -152,6 +161,8 @@ def user_update(
         changes["role"] = (record.role.key if record.role else None, role.key if role else None)
         record.role = role
     save_changes(record, changes, actor=actor, action="role_change" if "role" in changes else "update")
+    if data.get("team_ids") is not None:
+        user_teams_set(actor=actor, user=record, team_ids=data["team_ids"])
     return record
 
 

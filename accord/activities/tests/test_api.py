@@ -15,6 +15,7 @@ from accord.activities.tests.factories import (
     TaskFactory,
     at,
 )
+from accord.core.patch import CANNOT_BE_EMPTY
 from accord.sales.models import Lead
 from accord.users.models import User
 
@@ -139,7 +140,7 @@ def test_interaction_validation_errors_name_the_fields(api_client) -> None:
         assert set(_fields(api_client.post("/interactions", not_an_object))) == {"payload"}
     interaction = InteractionFactory.create()
     assert _fields(api_client.patch(f"/interactions/{interaction.pk}", {"occurred_at": None})) == {
-        "occurred_at": ["This field cannot be null."]
+        "occurred_at": [CANNOT_BE_EMPTY]
     }
     assert api_client.post("/interactions", "{not json").status_code == 400
 

@@ -17,7 +17,9 @@ def company(api_client: Any) -> dict[str, Any]:
     ("field", "cleared"),
     [("industry", ""), ("city", ""), ("annual_revenue", None), ("owner_id", None), ("tags", [])],
 )
-def test_null_clears_an_optional_field(api_client: Any, company: dict[str, Any], field: str, cleared: object) -> None:
+def test_null_clears_an_optional_field(
+    api_client: Any, company: dict[str, Any], field: str, cleared: object
+) -> None:
     response = api_client.patch(f"/companies/{company['id']}", {field: None})
     assert response.status_code == 200, response.json()
     assert response.json()[field] == cleared
@@ -25,7 +27,9 @@ def test_null_clears_an_optional_field(api_client: Any, company: dict[str, Any],
 
 
 @pytest.mark.parametrize("field", ["name", "custom_fields"])
-def test_null_on_a_field_that_cannot_be_empty_is_refused(api_client: Any, company: dict[str, Any], field: str) -> None:
+def test_null_on_a_field_that_cannot_be_empty_is_refused(
+    api_client: Any, company: dict[str, Any], field: str
+) -> None:
     response = api_client.patch(f"/companies/{company['id']}", {field: None, "industry": None})
     assert response.status_code == 422
     assert list(response.json()["error"]["fields"]) == [field]
@@ -35,9 +39,16 @@ def test_null_on_a_field_that_cannot_be_empty_is_refused(api_client: Any, compan
 def test_null_lists_of_a_contact_are_emptied(api_client: Any) -> None:
     contact = api_client.post(
         "/contacts",
-        {"given_name": "Ada", "family_name": "Lovelace", "emails": [{"email": "ada@example.com"}], "tags": ["x"]},
+        {
+            "given_name": "Ada",
+            "family_name": "Lovelace",
+            "emails": [{"email": "ada@example.com"}],
+            "tags": ["x"],
+        },
     ).json()
-    response = api_client.patch(f"/contacts/{contact['id']}", {"emails": None, "tags": None, "job_title": None})
+    response = api_client.patch(
+        f"/contacts/{contact['id']}", {"emails": None, "tags": None, "job_title": None}
+    )
     assert response.status_code == 200, response.json()
     assert (response.json()["emails"], response.json()["tags"], response.json()["job_title"]) == ([], [], "")
 

@@ -10,6 +10,7 @@ import pytest
 from accord.core.actors import Actor
 from accord.sales.models import Pipeline, Stage
 from accord.sales.services import pipeline_create
+from accord.users.tests.settings_world import admin, admin_client, rep, rep_client  # noqa: F401 (fixtures of the settings page tests)
 
 STAGES = [
     {"name": "Qualify", "probability": 10},

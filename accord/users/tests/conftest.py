@@ -10,6 +10,7 @@ from django.test import Client
 
 from accord.access.models import Role
 from accord.users.models import User
+from accord.users.tests.settings_world import admin, admin_client, rep, rep_client  # noqa: F401 (fixtures of the settings page tests)
 
 PASSWORD = "a long enough passphrase"
 LOGIN_URL = "/admin/login/"

@@ -23,6 +23,6 @@ def _run(statement: str):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0005_idempotency_keys_and_rate_limit_counters")]
+    dependencies = [("core", "0006_saved_views")]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]

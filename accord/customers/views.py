@@ -1,0 +1,60 @@
+"""The company and contact lists: declarations for ``accord.core.listing`` (the pages are shared)."""
+
+from accord.core.listing import TAGGED, TAGGED_FILTERS, Column, Domain, Filter
+from accord.customers import filters, schemas, selectors, services
+from accord.customers.models import Company, Contact
+
+CUSTOMERS = Domain(selectors, services, filters, schemas)
+# The company a deal, an order, an interaction or a task is about.
+COMPANY = Column("company", "Company", "company.name", link="/companies/{company_id}/", related=Company)
+UPDATED_AFTER = Filter("updated_after", "Updated from")
+
+COMPANIES = CUSTOMERS.declare(
+    Company,
+    hint="Companies appear here as you add them through the API or an import, or convert leads.",
+    columns=(
+        Column("name", "Name", link="/companies/{id}/", sort="name", initial="ascending"),
+        Column("domain", "Website"),
+        Column("industry", "Industry"),
+        Column("size", "Size", "size_band", choices=Company.SizeBand),
+        Column("city", "City", shown=False),
+        Column("country", "Country"),
+        Column(
+            "revenue", "Annual revenue", "annual_revenue", kind="money", field="annual_revenue", shown=False
+        ),
+        *TAGGED,
+    ),
+    filters=(
+        *TAGGED_FILTERS,
+        Filter("industry", "Industry"),
+        Filter("size_band", "Size"),
+        Filter("country", "Country (two letters)"),
+        UPDATED_AFTER,
+    ),
+)
+
+CONTACTS = CUSTOMERS.declare(
+    Contact,
+    hint="Contacts appear here as you add them through the API or an import, or convert leads.",
+    columns=(
+        Column("name", "Name", "full_name", link="/contacts/{id}/", sort="family_name", initial="ascending"),
+        Column("given_name", "First name", sort="given_name", shown=False),
+        Column("email", "Email", "primary_email"),
+        Column("phone", "Phone", "primary_phone", field="primary_phone"),
+        Column("company", "Company", "company_name", link="/companies/{company_id}/", related=Company),
+        Column("job_title", "Job title", shown=False),
+        Column("stage", "Lifecycle stage", "lifecycle_stage", choices=Contact.LifecycleStage),
+        Column("source", "Source", "acquisition_source", shown=False),
+        *TAGGED,
+    ),
+    filters=(
+        Filter("lifecycle_stage", "Lifecycle stage"),
+        *TAGGED_FILTERS,
+        Filter("email", "Email"),
+        Filter("acquisition_source", "Source"),
+        Filter("acquisition_channel", "Channel"),
+        UPDATED_AFTER,
+    ),
+    load_rows=selectors.contact_rows,
+    export=(schemas.ContactListItem, selectors.contact_rows),
+)
