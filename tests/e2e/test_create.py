@@ -126,3 +126,6 @@ def test_create_a_deal_in_another_pipeline_for_a_company_and_a_person(
         acme.pk,
     )
     assert list(deal.contacts.values_list("pk", flat=True)) == [ada.pk]
+    expect(page.get_by_text("Deal “Acme renewal” created.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Acme renewal")
+    screenshot(page, "create-deal-done")
