@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("accord.users.urls")),
     path("settings/", include("accord.users.settings_urls")),
     path("settings/pipelines/", include("accord.sales.settings_urls")),
+    path("", include("accord.customers.create_urls")),
+    path("", include("accord.sales.create_urls")),
     path("", include("accord.web.urls")),
     path("", include("accord.web.customer_urls")),
     path("", include("accord.customers.urls")),

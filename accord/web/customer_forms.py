@@ -7,7 +7,6 @@ permissions) stays in the services, whose field errors are shown beside the fiel
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -18,15 +17,19 @@ from django.utils import timezone
 
 from accord.activities.models import Interaction, Task
 from accord.core.errors import ValidationFailed
+from accord.core.forms import (
+    CUSTOM_FIELD_PREFIX,
+    EMPTY,
+    ListInput,
+    custom_field_input,
+    custom_field_value,
+)
 from accord.core.models import CustomField
 from accord.customers.models import Company, Contact
 
-EMPTY = "—"
 # The bounds of the API's input schemas, so that the web refuses what the API refuses (with a message
 # beside the field rather than an error from the database).
 MAX_VERSION = 2**31 - 1
-MAX_LIST_ITEMS = 50
-MAX_CUSTOM_TEXT = 1000
 MAX_DURATION_MINUTES = 31 * 24 * 60
 MAX_LONG_TEXT = 100_000
 
@@ -166,27 +169,6 @@ class LinesField(InlineField):
         return (", " if self.comma_separated else "\n").join(value)
 
 
-class ListInput(forms.CharField):
-    """Text holding a list: trimmed items, blanks dropped, each and the count bounded."""
-
-    def __init__(self, *, separator: str, item_length: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.separator = separator
-        self.item_length = item_length
-
-    def clean(self, value: Any) -> list[str]:
-        text = super().clean(value)
-        items = [item.strip() for item in text.replace("\r", "").split(self.separator) if item.strip()]
-        if len(items) > MAX_LIST_ITEMS:
-            raise forms.ValidationError(f"At most {MAX_LIST_ITEMS} items.")
-        too_long = [item for item in items if len(item) > self.item_length]
-        if too_long:
-            raise forms.ValidationError(
-                f"Each item is at most {self.item_length} characters: {too_long[0][:40]}…"
-            )
-        return items
-
-
 class ChannelLines(LinesField):
     def __init__(self, name: str, label: str, *, key: str, item_length: int, help_text: str) -> None:
         super().__init__(
@@ -214,23 +196,11 @@ class CustomValue(InlineField):
     """An administrator-defined field; its value lives in the record's ``custom_fields``."""
 
     def __init__(self, definition: CustomField) -> None:
-        super().__init__(f"cf-{definition.key}", definition.label)
+        super().__init__(f"{CUSTOM_FIELD_PREFIX}{definition.key}", definition.label)
         self.definition = definition
 
     def form_field(self) -> forms.Field:
-        kind = CustomField.FieldType
-        required = self.definition.is_required
-        field_type = self.definition.field_type
-        if field_type == kind.NUMBER:
-            return forms.DecimalField(required=required, max_digits=30, decimal_places=10)
-        if field_type == kind.DATE:
-            return forms.DateField(required=required, widget=forms.DateInput(attrs={"type": "date"}))
-        if field_type == kind.BOOLEAN:
-            return forms.NullBooleanField(required=False, widget=forms.NullBooleanSelect)
-        if field_type == kind.CHOICE:
-            choices = [("", EMPTY), *((str(choice), str(choice)) for choice in self.definition.choices)]
-            return forms.ChoiceField(required=required, choices=choices)
-        return forms.CharField(required=required, max_length=MAX_CUSTOM_TEXT)
+        return custom_field_input(self.definition)
 
     def current(self, record: models.Model) -> Any:
         return (record.custom_fields or {}).get(self.definition.key)  # type: ignore[attr-defined]
@@ -239,11 +209,7 @@ class CustomValue(InlineField):
         return value
 
     def payload(self, value: Any, record: models.Model) -> dict[str, Any]:
-        if isinstance(value, Decimal):
-            value = int(value) if value == value.to_integral_value() else float(value)
-        elif isinstance(value, dt.date):
-            value = value.isoformat()
-        return {"custom_fields": {self.definition.key: value if value != "" else None}}
+        return {"custom_fields": {self.definition.key: custom_field_value(value)}}
 
     def owns_error(self, key: str) -> bool:
         return key == f"custom_fields.{self.definition.key}"
@@ -486,14 +452,3 @@ class DealForm(QuickActionForm):
         if data.get("expected_close_date") is not None:
             payload["expected_close_date"] = data["expected_close_date"]
         return payload
-
-
-def mark_invalid(form: forms.Form) -> None:
-    """Point each invalid input at its message, for screen readers (``form_field.html`` prints it with
-    the id ``<input id>_error``)."""
-    for name in form.errors:
-        if name in form.fields:
-            bound = form[name]
-            form.fields[name].widget.attrs.update(
-                {"aria-invalid": "true", "aria-describedby": f"{bound.auto_id}_error"}
-            )

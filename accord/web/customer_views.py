@@ -33,6 +33,7 @@ from accord.activities.services import interaction_create, task_create
 from accord.core.actors import Actor
 from accord.core.audit_selectors import audit_history
 from accord.core.errors import AccordError, NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
+from accord.core.forms import mark_invalid
 from accord.core.permissions import hidden_keys, require_edit, require_view
 from accord.core.selectors import custom_field_definitions
 from accord.core.web import render_page, web_actor
@@ -53,7 +54,6 @@ from accord.web.customer_forms import (
     TaskForm,
     company_fields,
     contact_fields,
-    mark_invalid,
 )
 
 TIMELINE_PAGE = 20
