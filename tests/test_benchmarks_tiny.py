@@ -63,7 +63,9 @@ def test_guards_benchmark_tiny_run() -> None:
 
 
 def test_pages_benchmark_tiny_run() -> None:
-    output = _run("benchmarks/pages.py", "--sizes", "300", "--databases", "sqlite", "postgres", "--repeat", "3")
+    output = _run(
+        "benchmarks/pages.py", "--sizes", "300", "--databases", "sqlite", "postgres", "--repeat", "3"
+    )
     for database in ("sqlite", "postgres"):
         for page in ("contacts list", "contact 360 page (500 interactions)", "deal board (2,000 open deals)"):
             assert f"| {database} | 300 | {page} |" in output
