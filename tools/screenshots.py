@@ -4,7 +4,8 @@
     .venv/bin/python tools/screenshots.py [--contacts 3000] [--out docs/screenshots]
 
 Loads the demo data set into a temporary data folder, serves it with `accord serve` on a free port, signs
-in as a sales manager who owns records (so "my day" is not empty) and saves each page with headless
+in as the user who owns the most deals, made an administrator (so "my day" is full and settings open), and
+saves the first screen of each page with headless
 Chromium (Debian's package, driven by Playwright, as in the browser tests). Run it after a visible change
 and commit the pictures: they are how a newcomer sees the product before installing it.
 """
@@ -113,7 +114,7 @@ def main() -> int:
                         raise SystemExit(f"{path} answered {response and response.status}")
                     page.wait_for_load_state("networkidle")
                     target = args.out / f"{name}-{width_name}.png"
-                    page.screenshot(path=str(target), full_page=width_name == "desktop")
+                    page.screenshot(path=str(target))
                     print(target.relative_to(ROOT))
                 context.close()
             browser.close()
