@@ -6,6 +6,7 @@ machines here are noisy: ratios travel between machines, absolute figures do not
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -289,3 +290,36 @@ def run_children(
                 return None
             rows += found
     return rows
+
+
+def in_process_benchmark_main(
+    doc: str,
+    script: Path,
+    *,
+    run_child: Callable[[str, int, Any], None],
+    report: Callable[[list[dict[str, Any]], Any], None],
+    repeat: int,
+) -> int:
+    """The command line of a benchmark timed in-process: ``--sizes``, ``--databases``, ``--repeat`` and
+    ``--seed``; each database and size runs in a child process on a fresh database, then ``report``
+    prints the table of the rows the children printed."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument(
+        "--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
+    )
+    parser.add_argument("--repeat", type=int, default=repeat)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args.child, args.size, args)
+        return 0
+    rows = run_children(
+        script, args.databases, args.sizes, ["--repeat", str(args.repeat), "--seed", str(args.seed)]
+    )
+    if rows is None:
+        return 1
+    report(rows, args)
+    return 0

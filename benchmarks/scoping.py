@@ -23,11 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.harness import (
     UNREACHABLE_RATE_LIMIT,
+    in_process_benchmark_main,
     load_demo,
     machine_description,
     print_result,
     print_table,
-    run_children,
     time_calls,
 )
 
@@ -156,31 +156,9 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    return in_process_benchmark_main(
+        __doc__ or "", Path(__file__).resolve(), run_child=run_child, report=report, repeat=400
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
-    parser.add_argument(
-        "--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
-    )
-    parser.add_argument("--repeat", type=int, default=400)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--child", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
-    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        run_child(args.child, args.size, args)
-        return 0
-    rows = run_children(
-        Path(__file__).resolve(),
-        args.databases,
-        args.sizes,
-        ["--repeat", str(args.repeat), "--seed", str(args.seed)],
-    )
-    if rows is None:
-        return 1
-    report(rows, args)
-    return 0
 
 
 if __name__ == "__main__":
