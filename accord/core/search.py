@@ -28,6 +28,8 @@ Row = tuple[int, str, int, str, str]
 SELECT = "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The sensitive phone field of each kind that indexes phone numbers (accord.access.rules.SENSITIVE_FIELDS).
+PHONE_FIELDS = {"contact": "phones", "lead": "phone"}
 _PHONE_LIKE = re.compile(r"^[\d\s()+./-]{4,}$")
 MIN_SUBSTRING_LENGTH = 3
 _FRAGMENT = re.compile(r"[@.]")
@@ -135,15 +137,27 @@ def _substring_rows(text: str, scope: Scope, limit: int) -> list[Row]:
     return _fetch(table, "search_trigram MATCH %s", ['"' + text.replace('"', '""') + '"'], scope, limit)
 
 
+def _kinds_searchable_by(text: str, actor: Actor, kinds: Sequence[str]) -> list[str]:
+    """The kinds whose indexed text ``text`` may be matched against: for a query of digits only (a phone
+    number, as the index keeps phones), not the kinds whose phone numbers the actor's role hides, so
+    that a hit cannot tell which record has a number the actor may not see."""
+    if not text.isdigit():
+        return list(kinds)
+    return [kind for kind in kinds if PHONE_FIELDS.get(kind) not in actor.access.hidden_fields(kind)]
+
+
 def search(
     query: str, *, actor: Actor, kinds: Sequence[str] | None = None, limit: int = 20
 ) -> list[SearchHit]:
     """Hits for ``query`` among the records the actor may see, best first: name prefix, then word
     prefixes, then substrings."""
     text = _normalise_query(query)
-    scope = search_scope(actor, kinds or SearchEntry.Kind.values)
+    kinds = kinds or SearchEntry.Kind.values
+    scope = search_scope(actor, kinds)
     if not text or scope is None:
         return []
+    # The word and substring tiers search the whole indexed text, phone digits included.
+    text_scope = search_scope(actor, _kinds_searchable_by(text, actor, kinds))
     seen: set[int] = set()
     hits: list[SearchHit] = []
 
@@ -157,12 +171,12 @@ def search(
 
     def words_tier() -> None:
         words = _WORD.findall(text)
-        if len(hits) < limit and words:
-            collect(_word_rows(words, scope, limit + len(hits)), "word")
+        if len(hits) < limit and words and text_scope:
+            collect(_word_rows(words, text_scope, limit + len(hits)), "word")
 
     def substring_tier() -> None:
-        if len(hits) < limit and len(text) >= MIN_SUBSTRING_LENGTH:
-            collect(_substring_rows(text, scope, limit + len(hits)), "substring")
+        if len(hits) < limit and len(text) >= MIN_SUBSTRING_LENGTH and text_scope:
+            collect(_substring_rows(text, text_scope, limit + len(hits)), "substring")
 
     collect(_prefix_rows(text, scope, limit), "prefix")
     if _FRAGMENT.search(text):

@@ -194,3 +194,21 @@ def test_search_costs_at_most_one_query_per_tier(
     # Authentication (2), then the prefix, word and substring tiers.
     with django_assert_max_num_queries(2 + 3):
         assert len(_hits(api_client, q="ann")) == 5
+
+
+def test_phone_digits_find_nothing_for_a_role_that_may_not_see_phones(actor: Actor) -> None:
+    """Marketers may not see contact phones: typing a number must not tell them whose it is."""
+    from accord.access.models import SharingDefault
+    from accord.access.tests.world import client_for, make_user
+
+    SharingDefault.objects.update_or_create(object_type="contact", defaults={"visibility": "public_read"})
+    ada = contact_create(
+        actor=actor,
+        data={"given_name": "Ada", "family_name": "Lovelace", "phones": [{"number": "+1 415 555 2671"}]},
+    )
+    marketer = client_for(make_user("mia", "marketer"))
+    manager = client_for(make_user("sam", "sales_manager"))
+    for typed in ("4155552671", "+1 (415) 555-2671", "5552671"):
+        assert [hit["id"] for hit in manager("GET", f"/search?q={typed}").json()["items"]] == [ada.pk]
+        assert marketer("GET", f"/search?q={typed}").json()["items"] == []
+    assert [hit["id"] for hit in marketer("GET", "/search?q=lovelace").json()["items"]] == [ada.pk]
