@@ -12,13 +12,12 @@ from accord.activities.rules import overdue_condition
 from accord.activities.schemas import (
     Channel,
     Direction,
-    FilterDateTime,
     InteractionKind,
     RecordId,
     TaskPriority,
     TaskStatus,
 )
-from accord.core.schemas import QueryBool
+from accord.core.schemas import FilterDateTime, QueryBool
 
 
 class InteractionFilter(FilterSchema):

@@ -8,12 +8,11 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from accord.activities.models import Interaction, Task
 from accord.activities.rules import task_is_overdue
-from accord.core.schemas import InputSchema, IsoDateTime, RecordId, RecordOut
+from accord.core.schemas import DateTime, InputSchema, RecordId, RecordOut
 
 InteractionKind = Literal[
     "call", "email", "meeting", "chat", "web_visit", "form", "social", "letter", "visit", "note"
@@ -25,25 +24,6 @@ TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
 TimelineType = Literal["interaction", "stage_change", "order", "task"]
 
 
-def _expressible_in_utc(value: dt.datetime) -> dt.datetime:
-    """Near year 1 or 9999 an offset can push the instant out of Python's range once in UTC, which the
-    database layer does: refuse it here (422) rather than fail there (500)."""
-    if value.tzinfo is not None:
-        try:
-            value.astimezone(dt.UTC)
-        except OverflowError:
-            raise PydanticCustomError("date_out_of_range", "This date is out of range.") from None
-    return value
-
-
-def _filter_instant(value: dt.datetime) -> dt.datetime:
-    """A filter bound; a bare date or naive time is read as UTC, the zone Accord stores."""
-    return _expressible_in_utc(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
-
-
-# Naive values pass: the services refuse them with a message saying which offset to add.
-DateTime = Annotated[IsoDateTime, AfterValidator(_expressible_in_utc)]
-FilterDateTime = Annotated[IsoDateTime, AfterValidator(_filter_instant)]
 Subject = Annotated[str, Field(max_length=300)]
 LongText = Annotated[str, Field(max_length=100_000)]
 Outcome = Annotated[str, Field(max_length=100)]

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import BeforeValidator, ConfigDict, Field, Strict, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, Strict, field_validator
 from pydantic_core import PydanticCustomError
 
 NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
@@ -80,6 +80,27 @@ IsoDateTime = Annotated[dt.datetime, Strict(False), BeforeValidator(_iso_text)]
 IsoDate = Annotated[dt.date, Strict(False), BeforeValidator(_iso_text)]
 DecimalValue = Annotated[Decimal, Strict(False)]  # a JSON number or a decimal string
 QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
+
+
+def _expressible_in_utc(value: dt.datetime) -> dt.datetime:
+    """Near year 1 or 9999 an offset can push the instant out of Python's range once in UTC, which the
+    database layer does: refuse it here (422) rather than fail there (500)."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            raise PydanticCustomError("date_out_of_range", "This date is out of range.") from None
+    return value
+
+
+def _filter_instant(value: dt.datetime) -> dt.datetime:
+    """A filter bound; a bare date or naive time is read as UTC, the zone Accord stores."""
+    return _expressible_in_utc(value if value.tzinfo else value.replace(tzinfo=dt.UTC))
+
+
+# Naive values pass: the services refuse them with a message saying which offset to add.
+DateTime = Annotated[IsoDateTime, AfterValidator(_expressible_in_utc)]
+FilterDateTime = Annotated[IsoDateTime, AfterValidator(_filter_instant)]
 
 
 def sensitive(description: str = "") -> Any:

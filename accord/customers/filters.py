@@ -6,7 +6,7 @@ from typing import Annotated
 
 from ninja import FilterLookup, FilterSchema
 
-from accord.core.schemas import IsoDateTime, RecordId
+from accord.core.schemas import FilterDateTime, RecordId
 from accord.customers.schemas import LifecycleStage, SizeBand
 
 
@@ -18,9 +18,9 @@ class CompanyFilter(FilterSchema):
     domain: Annotated[str | None, FilterLookup("domain")] = None
     parent_id: Annotated[RecordId | None, FilterLookup("parent_id")] = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
-    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
+    created_after: Annotated[FilterDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[FilterDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[FilterDateTime | None, FilterLookup("updated_at__gte")] = None
 
 
 class ContactFilter(FilterSchema):
@@ -31,6 +31,6 @@ class ContactFilter(FilterSchema):
     acquisition_source: Annotated[str | None, FilterLookup("acquisition_source")] = None
     acquisition_channel: Annotated[str | None, FilterLookup("acquisition_channel")] = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
-    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
+    created_after: Annotated[FilterDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[FilterDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[FilterDateTime | None, FilterLookup("updated_at__gte")] = None

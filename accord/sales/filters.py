@@ -8,7 +8,7 @@ from typing import Annotated
 from django.db.models import Q
 from ninja import FilterLookup, FilterSchema
 
-from accord.core.schemas import IsoDate, IsoDateTime, QueryBool, RecordId
+from accord.core.schemas import FilterDateTime, IsoDate, QueryBool, RecordId
 from accord.sales.models import OrderLine
 from accord.sales.schemas import LeadStatus, OrderStatus, SalesChannel, StageKind
 
@@ -20,10 +20,10 @@ class LeadFilter(FilterSchema):
     email: Annotated[str | None, FilterLookup("email__iexact")] = None
     company_domain: Annotated[str | None, FilterLookup("company_domain")] = None
     tag: Annotated[str | None, FilterLookup("tags__name")] = None
-    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
+    created_after: Annotated[FilterDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[FilterDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[FilterDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[FilterDateTime | None, FilterLookup("updated_at__lt")] = None
 
 
 class PipelineFilter(FilterSchema):
@@ -48,12 +48,12 @@ class DealFilter(FilterSchema):
     amount_max: Annotated[Decimal | None, FilterLookup("amount__lte")] = None
     expected_close_after: Annotated[IsoDate | None, FilterLookup("expected_close_date__gte")] = None
     expected_close_before: Annotated[IsoDate | None, FilterLookup("expected_close_date__lte")] = None
-    closed_after: Annotated[IsoDateTime | None, FilterLookup("closed_at__gte")] = None
-    closed_before: Annotated[IsoDateTime | None, FilterLookup("closed_at__lt")] = None
-    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
+    closed_after: Annotated[FilterDateTime | None, FilterLookup("closed_at__gte")] = None
+    closed_before: Annotated[FilterDateTime | None, FilterLookup("closed_at__lt")] = None
+    created_after: Annotated[FilterDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[FilterDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[FilterDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[FilterDateTime | None, FilterLookup("updated_at__lt")] = None
 
 
 class ProductFilter(FilterSchema):
@@ -62,10 +62,10 @@ class ProductFilter(FilterSchema):
     currency: Annotated[str | None, FilterLookup("currency")] = None
     price_min: Annotated[Decimal | None, FilterLookup("unit_price__gte")] = None
     price_max: Annotated[Decimal | None, FilterLookup("unit_price__lte")] = None
-    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
+    created_after: Annotated[FilterDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[FilterDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[FilterDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[FilterDateTime | None, FilterLookup("updated_at__lt")] = None
 
 
 class OrderFilter(FilterSchema):
@@ -79,12 +79,12 @@ class OrderFilter(FilterSchema):
     currency: Annotated[str | None, FilterLookup("currency")] = None
     total_min: Annotated[Decimal | None, FilterLookup("total__gte")] = None
     total_max: Annotated[Decimal | None, FilterLookup("total__lte")] = None
-    ordered_after: Annotated[IsoDateTime | None, FilterLookup("ordered_at__gte")] = None
-    ordered_before: Annotated[IsoDateTime | None, FilterLookup("ordered_at__lt")] = None
-    created_after: Annotated[IsoDateTime | None, FilterLookup("created_at__gte")] = None
-    created_before: Annotated[IsoDateTime | None, FilterLookup("created_at__lt")] = None
-    updated_after: Annotated[IsoDateTime | None, FilterLookup("updated_at__gte")] = None
-    updated_before: Annotated[IsoDateTime | None, FilterLookup("updated_at__lt")] = None
+    ordered_after: Annotated[FilterDateTime | None, FilterLookup("ordered_at__gte")] = None
+    ordered_before: Annotated[FilterDateTime | None, FilterLookup("ordered_at__lt")] = None
+    created_after: Annotated[FilterDateTime | None, FilterLookup("created_at__gte")] = None
+    created_before: Annotated[FilterDateTime | None, FilterLookup("created_at__lt")] = None
+    updated_after: Annotated[FilterDateTime | None, FilterLookup("updated_at__gte")] = None
+    updated_before: Annotated[FilterDateTime | None, FilterLookup("updated_at__lt")] = None
 
     def filter_product_id(self, value: int | None) -> Q:
         if value is None:

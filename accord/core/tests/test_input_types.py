@@ -4,6 +4,8 @@ Found by tests/test_schemathesis.py (negative data accepted): a number read as s
 "yes" read as a boolean, "60" read as a number in a JSON body.
 """
 
+from typing import Any
+
 import pytest
 
 from accord.core.schemas import NUL_MESSAGE
@@ -128,3 +130,15 @@ def test_nul_characters_in_nested_bodies_name_the_nested_field(api_client) -> No
     response = api_client.post("/contacts", {"family_name": "A", "emails": [{"email": "a\x00@example.com"}]})
     assert response.status_code == 422, response.content
     assert response.json()["error"]["fields"] == {"emails": [NUL_MESSAGE]}
+
+
+@pytest.mark.parametrize("path", ["/companies", "/contacts", "/leads", "/deals", "/orders", "/interactions"])
+def test_instant_filters_read_naive_times_as_utc_and_refuse_what_utc_cannot_hold(
+    api_client: Any, path: str
+) -> None:
+    bound = "created_after" if path != "/interactions" else "occurred_after"
+    naive = api_client.get(f"{path}?{bound}=2026-01-01T00:00:00")
+    assert naive.status_code == 200, naive.content
+    beyond = api_client.get(f"{path}?{bound}=9999-12-31T23:59:59-14:00")
+    assert beyond.status_code == 422
+    assert list(beyond.json()["error"]["fields"]) == [bound]
