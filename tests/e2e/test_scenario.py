@@ -97,9 +97,7 @@ def test_a_sales_reps_day_from_a_new_company_to_a_converted_lead(
     expect(moved).to_be_visible()
     expect(moved).not_to_have_class(re.compile(r"\bpending\b"))  # the server confirmed the move
     expect(page.locator(f"#stage-{qualify.pk}-cards").locator(f"#deal-{deal.pk}")).to_have_count(0)
-    assert DealStageChange.objects.filter(
-        deal=deal, from_stage=qualify, to_stage=propose
-    ).exists()
+    assert DealStageChange.objects.filter(deal=deal, from_stage=qualify, to_stage=propose).exists()
     deal.refresh_from_db()
     assert deal.stage_id == propose.pk
     screenshot(page, "scenario-06-dragged")
@@ -124,7 +122,9 @@ def test_a_sales_reps_day_from_a_new_company_to_a_converted_lead(
     page.goto(f"/leads/{lead.pk}/convert/")
     reuse = page.locator("[data-reuse=contact]")
     expect(reuse).to_contain_text("Reuses")
-    expect(reuse.get_by_role("link", name="Ada Lovelace")).to_have_attribute("href", f"/contacts/{contact.pk}/")
+    expect(reuse.get_by_role("link", name="Ada Lovelace")).to_have_attribute(
+        "href", f"/contacts/{contact.pk}/"
+    )
     expect(page.locator("[data-reuse=company]").get_by_role("link", name="Zephyr Looms")).to_be_visible()
     screenshot(page, "scenario-09-convert")
     open_deal = page.get_by_label("Open a deal")
@@ -143,7 +143,9 @@ def test_a_sales_reps_day_from_a_new_company_to_a_converted_lead(
     expect(timeline).to_contain_text("Discovery call")
     expect(timeline).to_contain_text("Deal moved from Qualify to Propose.")
     deals = page.locator("#deals")
-    expect(deals.get_by_role("link", name="Zephyr looms rollout")).to_have_attribute("href", f"/deals/{deal.pk}/")
+    expect(deals.get_by_role("link", name="Zephyr looms rollout")).to_have_attribute(
+        "href", f"/deals/{deal.pk}/"
+    )
     expect(deals).to_contain_text("Propose")
     screenshot(page, "scenario-10-contact-360")
 

@@ -91,7 +91,10 @@ def test_the_deal_board_links_to_a_new_deal() -> None:
     rory = b.make_user("rory", "read_only")
     b.make_pipeline()
 
-    assert '<a class="button" href="/deals/new/">New deal</a>' in signed_in(rita).get("/deals/board/").content.decode()
+    assert (
+        '<a class="button" href="/deals/new/">New deal</a>'
+        in signed_in(rita).get("/deals/board/").content.decode()
+    )
     response = signed_in(rory).get("/deals/board/")
     assert response.status_code == 200
     assert "/deals/new/" not in response.content.decode()
