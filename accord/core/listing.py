@@ -137,6 +137,7 @@ class ListSpec:
     empty_hint: str
     export_rows: Callable[[list[int]], list[dict[str, Any]]] | None = None
     custom_fields: str | None = None  # the object type of its custom fields, when it has some
+    new_url: str | None = None  # the page that creates one, when there is one
 
     @property
     def url(self) -> str:
@@ -146,9 +147,13 @@ class ListSpec:
     def noun(self) -> str:
         return str(self.model._meta.verbose_name_plural)
 
+    @property
+    def singular(self) -> str:
+        return str(self.model._meta.verbose_name)
+
     def count(self, number: int) -> str:
         """ "1 contact", "3 contacts"."""
-        return f"{number} {self.noun if number != 1 else self.model._meta.verbose_name}"
+        return f"{number} {self.noun if number != 1 else self.singular}"
 
 
 def rows_by_id(queryset: Callable[[], QuerySet[Any]]) -> Callable[[list[int]], list[Any]]:
@@ -182,10 +187,12 @@ class Domain:
         filters: tuple[Filter, ...],
         load_rows: Callable[[list[int]], list[Any]] | None = None,
         export: tuple[type[Any], Callable[[list[int]], list[dict[str, Any]]]] | None = None,
+        new_url: str | None = None,
     ) -> ListSpec:
         """A list of ``model``: its columns (one with the ``initial``), filters and empty-state hint; ``load_rows``
         when the page needs more joins than ``<singular>_queryset``, ``export`` (schema, rows) when the
-        API exports a summary rather than ``<Model>Out``."""
+        API exports a summary rather than ``<Model>Out``; ``new_url`` the page that creates one (linked for
+        the roles that may create the type)."""
         singular, plural = model._meta.model_name, str(model._meta.verbose_name_plural)
         selectors, services = self.selectors, self.services
         export_schema, export_rows = export or (getattr(self.schemas, f"{model.__name__}Out"), None)
@@ -212,6 +219,7 @@ class Domain:
             ),
             empty_hint=hint,
             custom_fields=singular if singular in CustomField.ObjectType.values else None,
+            new_url=new_url,
         )
 
 
@@ -621,7 +629,7 @@ def _page_context(state: ListState, request: HttpRequest, **extra: Any) -> dict[
     for item in state.form:
         item.errors = state.errors.get(item.name, [])
     object_type = rule_for(spec.model).object_type
-    can = {action: actor.access.can(action, object_type) for action in ("edit", "delete", "export")}
+    can = {action: actor.access.can(action, object_type) for action in ("create", "edit", "delete", "export")}
     rows = _rows(state, page)
     return {
         "nav": spec.key,

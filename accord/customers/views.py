@@ -11,6 +11,7 @@ UPDATED_AFTER = Filter("updated_after", "Updated from")
 
 COMPANIES = CUSTOMERS.declare(
     Company,
+    new_url="/companies/new/",
     hint="Companies appear here as you add them through the API or an import, or convert leads.",
     columns=(
         Column("name", "Name", link="/companies/{id}/", sort="name", initial="ascending"),
@@ -35,6 +36,7 @@ COMPANIES = CUSTOMERS.declare(
 
 CONTACTS = CUSTOMERS.declare(
     Contact,
+    new_url="/contacts/new/",
     hint="Contacts appear here as you add them through the API or an import, or convert leads.",
     columns=(
         Column("name", "Name", "full_name", link="/contacts/{id}/", sort="family_name", initial="ascending"),

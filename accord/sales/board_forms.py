@@ -14,11 +14,11 @@ from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from accord.core.actors import Actor
+from accord.core.forms import MAX_ID
 from accord.sales.filters import DealFilter
 from accord.sales.models import Deal, Pipeline, Stage
 
-# Ids and versions as the database holds them: larger numbers would overflow the driver (a 500).
-MAX_ID = 2**63 - 1
+# Versions as the database holds them: a larger number would overflow the driver (a 500).
 MAX_VERSION = 2**31 - 1
 # "Show more" reads pages of a column; deeper than this, the list view (keyset pagination) is the tool.
 MAX_OFFSET = 10_000
@@ -48,16 +48,6 @@ def add_service_errors(
         field = names.get(name, name)
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
-
-
-def mark_invalid(form: forms.Form) -> None:
-    """``aria-invalid`` and ``aria-describedby`` on inputs with errors, so screen readers tie the message
-    to the field."""
-    for name in form.errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = f"{form[name].auto_id}_error"
 
 
 # ---------------------------------------------------------------- the board

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accord.core import errors
 from accord.core.actors import Actor
+from accord.core.forms import mark_invalid
 from accord.core.permissions import hidden_keys
 from accord.core.web import render_page, web_actor
 from accord.sales.board_forms import (
@@ -34,7 +35,6 @@ from accord.sales.board_forms import (
     MoveForm,
     OffsetForm,
     add_service_errors,
-    mark_invalid,
     stage_label,
     user_label,
 )
@@ -116,6 +116,7 @@ def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
         "form": form,
         "filter_query": form.query_string(),
         "today": timezone.localdate(),
+        "can_create": actor.access.can("create", "deal"),
     }
     status = 200 if form.is_valid() else 400
     return render_page(

@@ -42,6 +42,7 @@ SALES = Domain(selectors, services, filters, schemas)
 
 LEADS = SALES.declare(
     Lead,
+    new_url="/leads/new/",
     hint="Leads from web forms, fairs and lists appear here once they are captured through the API or an import.",
     columns=(
         Column("name", "Name", str, link="/leads/{id}/convert/", sort="family_name"),
@@ -72,6 +73,7 @@ def contact_names(deal: Deal) -> str:
 
 DEALS = SALES.declare(
     Deal,
+    new_url="/deals/new/",
     hint="Open a deal from a contact's or company's page, or convert a lead into one.",
     columns=(
         Column("name", "Name", link="/deals/{id}/", sort="name"),

@@ -601,7 +601,19 @@ def _overview(
         "action": action,
         "action_form": action_form,
         **(_action_urls(spec, record, action) if action is not None else {}),
+        "new_links": _new_links(actor, spec, record),
     }
+
+
+def _new_links(actor: Actor, spec: CustomerType, record: Model) -> list[tuple[str, str]]:
+    """The "new record" pages started from this customer (prefilled with it), for the types the role
+    may create."""
+    links = []
+    if spec.kind == "company" and actor.access.can("create", "contact"):
+        links.append(("New contact here", f"{reverse('customers_create:contact-new')}?company={record.pk}"))
+    if actor.access.can("create", "deal"):
+        links.append(("New deal", f"{reverse('sales_create:deal-new')}?{spec.kind}={record.pk}"))
+    return links
 
 
 @dataclass(frozen=True)

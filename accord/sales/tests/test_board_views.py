@@ -144,14 +144,14 @@ def test_signed_out_users_are_sent_to_sign_in(org: Org, client: Client) -> None:
 def test_another_pipeline_has_its_own_board_and_unknown_ones_answer_404(org: Org, alice: Client) -> None:
     renewals = pipeline_create(actor=SYSTEM, data={"name": "Renewals", "stages": [{"name": "Due"}]})
     make_deal(org.alice, renewals.stages.get(), "Renewal deal", pipeline_id=renewals.pk)
-    make_deal(org.alice, org.stages["Qualify"], "New deal")
+    make_deal(org.alice, org.stages["Qualify"], "New business deal")
 
     response = alice.get(f"/deals/board/{renewals.pk}/")
 
     assert response.status_code == 200
     page = text_of(response)
     assert "Renewal deal" in page
-    assert "New deal" not in page
+    assert "New business deal" not in page
     assert f'href="/deals/board/{org.pipeline.pk}/"' in response.content.decode()  # the pipeline switcher
     assert alice.get("/deals/board/999999/").status_code == 404
     assert alice.get("/deals/board/99999999999999999999999/").status_code == 404
