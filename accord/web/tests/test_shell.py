@@ -46,3 +46,11 @@ def test_wrong_password_shows_an_error_without_telling_whether_the_account_exist
     assert wrong.status_code == unknown.status_code == 200
     assert b"Please enter a correct username and password" in wrong.content
     assert wrong.content.replace(b"rita", b"").count(b"field-error") == unknown.content.count(b"field-error")
+
+
+def test_unknown_pages_answer_the_styled_404_page(client: Client, member: User) -> None:
+    client.force_login(member)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"<h1>Not found</h1>" in response.content
+    assert b"Sign out" in response.content  # the page keeps the application's header
