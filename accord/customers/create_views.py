@@ -322,16 +322,19 @@ CONTACT_PAGE = CreatePage(
 )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def company_new(request: HttpRequest) -> HttpResponse:
-    """``/companies/new/``"""
-    return create_page(request, COMPANY_PAGE)
+def create_view(page: CreatePage) -> Callable[[HttpRequest], HttpResponse]:
+    """The view of a new-record page: GET, HEAD and POST, through ``create_page``."""
+
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def view(request: HttpRequest) -> HttpResponse:
+        return create_page(request, page)
+
+    view.__name__ = view.__qualname__ = f"{page.object_type}_new"
+    return view
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def contact_new(request: HttpRequest) -> HttpResponse:
-    """``/contacts/new/``"""
-    return create_page(request, CONTACT_PAGE)
+company_new = create_view(COMPANY_PAGE)  # /companies/new/
+contact_new = create_view(CONTACT_PAGE)  # /contacts/new/
 
 
 @require_GET

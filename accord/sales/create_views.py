@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from accord.core.actors import Actor
 from accord.core.errors import NotFound
@@ -19,7 +19,7 @@ from accord.customers.create_views import (
     CreatePage,
     Prefill,
     contact_page_url,
-    create_page,
+    create_view,
     refused,
 )
 from accord.customers.selectors import visible_contact_names
@@ -73,16 +73,8 @@ DEAL_PAGE = CreatePage(
 )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def lead_new(request: HttpRequest) -> HttpResponse:
-    """``/leads/new/``"""
-    return create_page(request, LEAD_PAGE)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def deal_new(request: HttpRequest) -> HttpResponse:
-    """``/deals/new/``"""
-    return create_page(request, DEAL_PAGE)
+lead_new = create_view(LEAD_PAGE)  # /leads/new/
+deal_new = create_view(DEAL_PAGE)  # /deals/new/
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django import forms
 
 from accord.core.errors import AccordError, ValidationFailed
 from accord.sales.models import Pipeline, Stage
-from accord.users.settings_forms import MAX_ID, ServiceForm, VersionField
+from accord.users.settings_forms import MAX_ID, ServiceForm, VersionField, values_of
 
 # Positions are ordinary integers in the database; a larger number is bad input, not an overflow.
 MAX_POSITION = 1_000_000
@@ -61,12 +61,7 @@ class PipelineEditForm(ServiceForm):
 
 
 def pipeline_initial(pipeline: Pipeline) -> dict[str, Any]:
-    return {
-        "name": pipeline.name,
-        "position": pipeline.position,
-        "is_default": pipeline.is_default,
-        "version": pipeline.version,
-    }
+    return values_of(pipeline, "name", "position", "is_default")
 
 
 class StageForm(ServiceForm):
@@ -91,12 +86,7 @@ class StageForm(ServiceForm):
 
 
 def stage_initial(stage: Stage) -> dict[str, Any]:
-    return {
-        "name": stage.name,
-        "probability": stage.probability,
-        "kind": stage.kind,
-        "version": stage.version,
-    }
+    return values_of(stage, "name", "probability", "kind")
 
 
 class StageOrderForm(forms.Form):

@@ -26,7 +26,16 @@ from accord.sales.settings_forms import (
     pipeline_initial,
     stage_initial,
 )
-from accord.users.settings_views import attempt, confirm_delete, page, posted, settings_view
+from accord.users.settings_views import (
+    attempt,
+    confirm_delete,
+    create_posted,
+    page,
+    posted,
+    reloader,
+    save_posted,
+    settings_view,
+)
 
 STAGES_PARTIAL = "sales/settings/_stages.html"
 # The add-stage form shares the pipeline page with the pipeline's form: a prefix keeps their ids apart.
@@ -44,14 +53,16 @@ def pipeline_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @settings_view()
 def pipeline_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = PipelineCreateForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        created, pipeline = attempt(
-            form, lambda: services.pipeline_create(actor=actor, data=form.service_data())
-        )
-        if created and pipeline is not None:
-            messages.success(request, f"Pipeline “{pipeline.name}” created.")
-            return redirect("pipeline_settings:detail", pk=pipeline.pk)
-    return page(request, actor, "sales/settings/pipeline_new.html", {"form": form}, section="pipelines")
+    done = create_posted(
+        request,
+        form,
+        create=lambda: services.pipeline_create(actor=actor, data=form.service_data()),
+        message=lambda pipeline: f"Pipeline “{pipeline.name}” created.",
+        done_url=lambda pipeline: reverse("pipeline_settings:detail", args=[pipeline.pk]),
+    )
+    return done or page(
+        request, actor, "sales/settings/pipeline_new.html", {"form": form}, section="pipelines"
+    )
 
 
 def _stage_panel(
@@ -94,25 +105,21 @@ def _stage_panel(
 def pipeline_detail(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     pipeline = selectors.pipeline_get(actor=actor, pk=pk)
     form = PipelineEditForm(posted(request), initial=pipeline_initial(pipeline))
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in ("name", "position", "is_default")}
-        saved, _ = attempt(
-            form,
-            lambda: services.pipeline_update(
-                actor=actor, instance=pipeline, data=data, expected_version=form.cleaned_data["version"]
-            ),
-            reload=lambda: _pipeline_saved(actor, pk),
-        )
-        if saved:
-            messages.success(request, f"Pipeline “{data['name']}” saved.")
-            return redirect("pipeline_settings:detail", pk=pk)
+    done = save_posted(
+        request,
+        form,
+        update=lambda version: services.pipeline_update(
+            actor=actor,
+            instance=pipeline,
+            data={name: form.cleaned_data[name] for name in ("name", "position", "is_default")},
+            expected_version=version,
+        ),
+        reload=reloader(lambda: selectors.pipeline_get(actor=actor, pk=pk), pipeline_initial),
+        message=lambda: f"Pipeline “{form.cleaned_data['name']}” saved.",
+        done_url=reverse("pipeline_settings:detail", args=[pk]),
+    )
     # Only the stage panel is swapped by htmx; this form posts as a whole page.
-    return _stage_panel(request, actor, pipeline, pipeline_form=form, swap=False)
-
-
-def _pipeline_saved(actor: Actor, pk: int) -> tuple[dict[str, Any], int]:
-    pipeline = selectors.pipeline_get(actor=actor, pk=pk)
-    return pipeline_initial(pipeline), pipeline.version
+    return done or _stage_panel(request, actor, pipeline, pipeline_form=form, swap=False)
 
 
 @settings_view()
@@ -204,27 +211,18 @@ def stage_edit(request: HttpRequest, actor: Actor, pk: int, stage_pk: int) -> Ht
     pipeline = selectors.pipeline_get(actor=actor, pk=pk)
     stage = _stage_of(actor, pk, stage_pk)
     form = StageForm(posted(request), initial=stage_initial(stage))
-    if request.method == "POST" and form.is_valid():
-        saved, _ = attempt(
-            form,
-            lambda: services.stage_update(
-                actor=actor,
-                instance=stage,
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            ),
-            reload=lambda: _stage_saved(actor, pk, stage_pk),
-        )
-        if saved:
-            messages.success(request, f"Stage “{form.cleaned_data['name']}” saved.")
-            return redirect("pipeline_settings:detail", pk=pk)
+    done = save_posted(
+        request,
+        form,
+        update=lambda version: services.stage_update(
+            actor=actor, instance=stage, data=form.service_data(), expected_version=version
+        ),
+        reload=reloader(lambda: _stage_of(actor, pk, stage_pk), stage_initial),
+        message=lambda: f"Stage “{form.cleaned_data['name']}” saved.",
+        done_url=reverse("pipeline_settings:detail", args=[pk]),
+    )
     context = {"form": form, "pipeline": pipeline, "stage": stage}
-    return page(request, actor, "sales/settings/stage_form.html", context, section="pipelines")
-
-
-def _stage_saved(actor: Actor, pk: int, stage_pk: int) -> tuple[dict[str, Any], int]:
-    stage = _stage_of(actor, pk, stage_pk)
-    return stage_initial(stage), stage.version
+    return done or page(request, actor, "sales/settings/stage_form.html", context, section="pipelines")
 
 
 @settings_view()

@@ -36,6 +36,12 @@ PLURAL_LABELS = {
 MAX_ID = 2**63 - 1
 
 
+def values_of(record: Any, *names: str, **values: Any) -> dict[str, Any]:
+    """An edit form's initial values: the record's attributes ``names``, the other ``values`` and its
+    ``version`` (what the service checks when the form is saved)."""
+    return {**{name: getattr(record, name) for name in names}, **values, "version": record.version}
+
+
 class ServiceForm(forms.Form):
     """A form whose values a service checks. ``error_fields`` maps a service's field names to this form's
     (``role_id`` → ``role``); nested names (``member_ids.2``) go to the field of their first part; an
@@ -175,14 +181,14 @@ class UserEditForm(UserFields):
 
 
 def user_initial(user: User) -> dict[str, Any]:
-    return {
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "role": user.role_id,
-        "teams": [team.pk for team in user.teams.all()],
-        "version": user.version,
-    }
+    return values_of(
+        user,
+        "first_name",
+        "last_name",
+        "email",
+        role=user.role_id,
+        teams=[team.pk for team in user.teams.all()],
+    )
 
 
 class PasswordSetForm(ServiceForm):
@@ -270,12 +276,12 @@ def _user_label(user: User) -> str:
 
 
 def team_initial(team: Team) -> dict[str, Any]:
-    return {
-        "name": team.name,
-        "manager": team.manager_id,
-        "members": [membership.user_id for membership in team.memberships.all()],
-        "version": team.version,
-    }
+    return values_of(
+        team,
+        "name",
+        manager=team.manager_id,
+        members=[membership.user_id for membership in team.memberships.all()],
+    )
 
 
 # ---------------------------------------------------------------- roles
@@ -405,13 +411,7 @@ class RoleForm(ServiceForm):
 
 
 def role_initial(role: Role) -> dict[str, Any]:
-    initial: dict[str, Any] = {
-        "key": role.key,
-        "name": role.name,
-        "description": role.description,
-        "is_external": role.is_external,
-        "version": role.version,
-    }
+    initial = values_of(role, "key", "name", "description", "is_external")
     for object_type in ObjectType.values:
         granted = Action.values if role.is_admin else role.permissions.get(object_type, [])
         for action in granted:
@@ -486,12 +486,7 @@ class CustomFieldEditForm(ServiceForm):
 
 
 def custom_field_initial(field: CustomField) -> dict[str, Any]:
-    return {
-        "label": field.label,
-        "choices": field.choices,
-        "is_required": field.is_required,
-        "version": field.version,
-    }
+    return values_of(field, "label", "choices", "is_required")
 
 
 class CustomFieldFilterForm(forms.Form):

@@ -137,6 +137,60 @@ def attempt(
     return False, None
 
 
+R = TypeVar("R")
+
+
+def reloader(
+    load: Callable[[], R], initial: Callable[[R], dict[str, Any]]
+) -> Callable[[], tuple[Mapping[str, Any], int]]:
+    """What ``attempt`` shows on a stale version: the record read again, as the form's values."""
+
+    def reload() -> tuple[Mapping[str, Any], int]:
+        record = load()
+        return initial(record), record.version  # type: ignore[attr-defined]
+
+    return reload
+
+
+def save_posted(
+    request: HttpRequest,
+    form: ServiceForm,
+    *,
+    update: Callable[[int], object],
+    reload: Callable[[], tuple[Mapping[str, Any], int]],
+    message: Callable[[], str],
+    done_url: str,
+) -> HttpResponse | None:
+    """An edit page's POST: for a valid form, ``update(expected_version)`` (a service); saved, the
+    message and a redirect to ``done_url``. None when there is a form to show (a GET, or errors)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    saved, _ = attempt(form, lambda: update(form.cleaned_data["version"]), reload=reload)
+    if not saved:
+        return None
+    messages.success(request, message())
+    return redirect(done_url)
+
+
+def create_posted(
+    request: HttpRequest,
+    form: ServiceForm,
+    *,
+    create: Callable[[], R],
+    message: Callable[[R], str],
+    done_url: Callable[[R], str],
+) -> HttpResponse | None:
+    """A new-record page's POST: for a valid form, ``create()`` (a service); created, the message and a
+    redirect to ``done_url(record)``. None when there is a form to show (a GET, or errors)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    created, record = attempt(form, create)
+    if not created or record is None:
+        return None
+    messages.success(request, message(record))
+    return redirect(done_url(record))
+
+
 def form_problems(form: forms.Form) -> dict[str, list[str]]:
     """A form's errors as a service would name them, for a query string answered with 400."""
     return {name: [str(message) for message in errors] for name, errors in form.errors.items()}
@@ -288,27 +342,18 @@ def user_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         roles=access_selectors.role_list(actor=actor),
         teams=access_selectors.team_list(actor=actor),
     )
-    if request.method == "POST" and form.is_valid():
-        saved, _ = attempt(
-            form,
-            lambda: services.user_update(
-                actor=actor,
-                user=user,
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            ),
-            reload=lambda: _user_saved(actor, pk),
-        )
-        if saved:
-            messages.success(request, f"User “{user.username}” saved.")
-            return redirect("settings:user-edit", pk=pk)
+    done = save_posted(
+        request,
+        form,
+        update=lambda version: services.user_update(
+            actor=actor, user=user, data=form.service_data(), expected_version=version
+        ),
+        reload=reloader(lambda: selectors.user_get(actor=actor, pk=pk), user_initial),
+        message=lambda: f"User “{user.username}” saved.",
+        done_url=reverse("settings:user-edit", args=[pk]),
+    )
     context = {"form": form, "account": user, "is_self": user.pk == actor.user_id}
-    return page(request, actor, "users/settings/user_form.html", context, section="users")
-
-
-def _user_saved(actor: Actor, pk: int) -> tuple[dict[str, Any], int]:
-    user = selectors.user_get(actor=actor, pk=pk)
-    return user_initial(user), user.version
+    return done or page(request, actor, "users/settings/user_form.html", context, section="users")
 
 
 def _user_action(service: Callable[..., User], done: str) -> View:
@@ -379,41 +424,32 @@ def team_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @settings_view()
 def team_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = TeamForm(posted(request), users=_active_users(actor))
-    if request.method == "POST" and form.is_valid():
-        created, team = attempt(
-            form, lambda: access_services.team_create(actor=actor, data=form.service_data())
-        )
-        if created and team is not None:
-            messages.success(request, f"Team “{team.name}” created.")
-            return redirect("settings:teams")
-    return page(request, actor, "users/settings/team_form.html", {"form": form}, section="teams")
+    done = create_posted(
+        request,
+        form,
+        create=lambda: access_services.team_create(actor=actor, data=form.service_data()),
+        message=lambda team: f"Team “{team.name}” created.",
+        done_url=lambda team: reverse("settings:teams"),
+    )
+    return done or page(request, actor, "users/settings/team_form.html", {"form": form}, section="teams")
 
 
 @settings_view()
 def team_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     team = access_selectors.team_get(actor=actor, pk=pk)
     form = TeamForm(posted(request), initial=team_initial(team), users=_active_users(actor))
-    if request.method == "POST" and form.is_valid():
-        saved, _ = attempt(
-            form,
-            lambda: access_services.team_update(
-                actor=actor,
-                instance=team,
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            ),
-            reload=lambda: _team_saved(actor, pk),
-        )
-        if saved:
-            messages.success(request, f"Team “{form.cleaned_data['name']}” saved.")
-            return redirect("settings:teams")
+    done = save_posted(
+        request,
+        form,
+        update=lambda version: access_services.team_update(
+            actor=actor, instance=team, data=form.service_data(), expected_version=version
+        ),
+        reload=reloader(lambda: access_selectors.team_get(actor=actor, pk=pk), team_initial),
+        message=lambda: f"Team “{form.cleaned_data['name']}” saved.",
+        done_url=reverse("settings:teams"),
+    )
     context = {"form": form, "team": team}
-    return page(request, actor, "users/settings/team_form.html", context, section="teams")
-
-
-def _team_saved(actor: Actor, pk: int) -> tuple[dict[str, Any], int]:
-    team = access_selectors.team_get(actor=actor, pk=pk)
-    return team_initial(team), team.version
+    return done or page(request, actor, "users/settings/team_form.html", context, section="teams")
 
 
 @settings_view()
@@ -449,14 +485,14 @@ def role_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @settings_view()
 def role_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     form = RoleForm(posted(request), creating=True)
-    if request.method == "POST" and form.is_valid():
-        created, role = attempt(
-            form, lambda: access_services.role_create(actor=actor, data=form.service_data())
-        )
-        if created and role is not None:
-            messages.success(request, f"Role “{role.name}” created.")
-            return redirect("settings:roles")
-    return page(request, actor, "users/settings/role_form.html", {"form": form}, section="roles")
+    done = create_posted(
+        request,
+        form,
+        create=lambda: access_services.role_create(actor=actor, data=form.service_data()),
+        message=lambda role: f"Role “{role.name}” created.",
+        done_url=lambda role: reverse("settings:roles"),
+    )
+    return done or page(request, actor, "users/settings/role_form.html", {"form": form}, section="roles")
 
 
 @settings_view()
@@ -466,27 +502,18 @@ def role_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
     if role.is_builtin:
         for field in form.fields.values():
             field.disabled = True
-    if request.method == "POST" and form.is_valid():
-        saved, _ = attempt(
-            form,
-            lambda: access_services.role_update(
-                actor=actor,
-                instance=role,
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            ),
-            reload=lambda: _role_saved(actor, pk),
-        )
-        if saved:
-            messages.success(request, f"Role “{form.cleaned_data['name']}” saved.")
-            return redirect("settings:roles")
+    done = save_posted(
+        request,
+        form,
+        update=lambda version: access_services.role_update(
+            actor=actor, instance=role, data=form.service_data(), expected_version=version
+        ),
+        reload=reloader(lambda: access_selectors.role_get(actor=actor, pk=pk), role_initial),
+        message=lambda: f"Role “{form.cleaned_data['name']}” saved.",
+        done_url=reverse("settings:roles"),
+    )
     context = {"form": form, "role": role}
-    return page(request, actor, "users/settings/role_form.html", context, section="roles")
-
-
-def _role_saved(actor: Actor, pk: int) -> tuple[dict[str, Any], int]:
-    role = access_selectors.role_get(actor=actor, pk=pk)
-    return role_initial(role), role.version
+    return done or page(request, actor, "users/settings/role_form.html", context, section="roles")
 
 
 @settings_view()
@@ -552,14 +579,14 @@ def custom_field_list_page(request: HttpRequest, actor: Actor) -> HttpResponse:
 def custom_field_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     initial = {"object_type": request.GET.get("object_type", "")}
     form = CustomFieldCreateForm(posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        created, field = attempt(
-            form, lambda: custom_field_services.custom_field_create(actor=actor, data=form.cleaned_data)
-        )
-        if created and field is not None:
-            messages.success(request, f"Custom field “{field.label}” created.")
-            return redirect(f"{reverse('settings:custom-fields')}?object_type={field.object_type}")
-    return page(
+    done = create_posted(
+        request,
+        form,
+        create=lambda: custom_field_services.custom_field_create(actor=actor, data=form.cleaned_data),
+        message=lambda field: f"Custom field “{field.label}” created.",
+        done_url=lambda field: _custom_fields_of(field.object_type),
+    )
+    return done or page(
         request, actor, "users/settings/custom_field_form.html", {"form": form}, section="custom_fields"
     )
 
@@ -570,25 +597,27 @@ def custom_field_edit(request: HttpRequest, actor: Actor, pk: int) -> HttpRespon
     form = CustomFieldEditForm(
         posted(request), initial=custom_field_initial(field), field_type=field.field_type
     )
-    if request.method == "POST" and form.is_valid():
-        data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
-        saved, _ = attempt(
-            form,
-            lambda: custom_field_services.custom_field_update(
-                actor=actor, instance=field, data=data, expected_version=form.cleaned_data["version"]
-            ),
-            reload=lambda: _custom_field_saved(actor, pk),
-        )
-        if saved:
-            messages.success(request, f"Custom field “{form.cleaned_data['label']}” saved.")
-            return redirect(f"{reverse('settings:custom-fields')}?object_type={field.object_type}")
+    done = save_posted(
+        request,
+        form,
+        update=lambda version: custom_field_services.custom_field_update(
+            actor=actor,
+            instance=field,
+            data={name: value for name, value in form.cleaned_data.items() if name != "version"},
+            expected_version=version,
+        ),
+        reload=reloader(lambda: custom_field_get(actor=actor, pk=pk), custom_field_initial),
+        message=lambda: f"Custom field “{form.cleaned_data['label']}” saved.",
+        done_url=_custom_fields_of(field.object_type),
+    )
     context = {"form": form, "field": field}
-    return page(request, actor, "users/settings/custom_field_form.html", context, section="custom_fields")
+    return done or page(
+        request, actor, "users/settings/custom_field_form.html", context, section="custom_fields"
+    )
 
 
-def _custom_field_saved(actor: Actor, pk: int) -> tuple[dict[str, Any], int]:
-    field = custom_field_get(actor=actor, pk=pk)
-    return custom_field_initial(field), field.version
+def _custom_fields_of(object_type: str) -> str:
+    return f"{reverse('settings:custom-fields')}?object_type={object_type}"
 
 
 @settings_view()

@@ -1,4 +1,5 @@
-"""Helpers of the new-record page tests (companies, contacts, leads, deals)."""
+"""Helpers of the new-record page tests (companies, contacts, leads, deals). Users, browsers and sharing
+defaults come from ``accord.web.tests.builders``."""
 
 from __future__ import annotations
 
@@ -7,27 +8,9 @@ import re
 from typing import Any
 
 from django.db.models import Model
-from django.test import Client
 
-from accord.access.models import Role, SharingDefault
+from accord.access.models import Role
 from accord.core.models import AuditEntry, CustomField
-from accord.users.models import User
-
-
-def make_user(username: str, role: str = "sales_rep", **fields: Any) -> User:
-    return User.objects.create_user(username=username, role=Role.objects.get(key=role), **fields)
-
-
-def browser(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def private(*object_types: str) -> None:
-    """Each user sees only their own records of these types (and those shared with them)."""
-    for object_type in object_types:
-        SharingDefault.objects.update_or_create(object_type=object_type, defaults={"visibility": "private"})
 
 
 def custom_role(

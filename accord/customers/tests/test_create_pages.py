@@ -15,21 +15,17 @@ from accord.core.models import AuditEntry, SearchEntry
 from accord.customers.models import Company, Contact
 from accord.customers.services import company_create, contact_create
 from accord.customers.tests.create_support import (
-    browser,
     created_entries,
     custom_fields,
     custom_role,
     error_beside,
     input_tag,
-    make_user,
-    private,
     text,
 )
 from accord.users.models import User
+from accord.web.tests.builders import HTMX, browser, make_user, private
 
 pytestmark = pytest.mark.django_db
-
-HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -404,9 +400,7 @@ def test_the_picker_leaves_out_what_is_already_chosen_and_says_when_nothing_matc
 
 def test_picker_urls_that_do_not_exist_or_are_not_allowed(client: Client) -> None:
     assert client.get("/new/choose/owner_id/", {"owner_id_query": "a"}).status_code == 404
-    nobody = browser(
-        make_user("nora", role=custom_role("contacts_only", {"contact": ["view", "create"]}).key)
-    )
+    nobody = browser(make_user("nora", custom_role("contacts_only", {"contact": ["view", "create"]}).key))
     assert nobody.get("/new/choose/company_id/", {"company_id_query": "a"}).status_code == 403
     page = nobody.get("/contacts/new/")
     assert page.status_code == 200

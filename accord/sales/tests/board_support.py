@@ -19,13 +19,7 @@ from accord.core.actors import SYSTEM
 from accord.sales.models import Deal, Pipeline, Stage
 from accord.sales.services import deal_create, pipeline_create
 from accord.users.models import User
-
-STAGES = [
-    {"name": "Qualify", "probability": 10},
-    {"name": "Propose", "probability": 50},
-    {"name": "Won", "kind": "won", "probability": 100},
-    {"name": "Lost", "kind": "lost"},
-]
+from accord.web.tests.builders import STAGES
 
 
 @dataclass
@@ -62,12 +56,6 @@ def make_deal(owner: User | None, stage: Stage, name: str = "Deal", **data: Any)
     if stage.kind == Stage.Kind.LOST:
         fields.setdefault("lost_reason", "Too expensive")
     return deal_create(actor=SYSTEM, data=fields)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # The header of an htmx request; the board's drag and drop sends it too.

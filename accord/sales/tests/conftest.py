@@ -6,18 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from accord.core.actors import Actor
 from accord.sales.models import Pipeline, Stage
 from accord.sales.services import pipeline_create
+from accord.sales.tests.board_support import Org, build_org
 from accord.users.tests.settings_world import admin, admin_client, rep, rep_client  # noqa: F401 (fixtures of the settings page tests)
-
-STAGES = [
-    {"name": "Qualify", "probability": 10},
-    {"name": "Propose", "probability": 50},
-    {"name": "Won", "kind": "won", "probability": 100},
-    {"name": "Lost", "kind": "lost"},
-]
+from accord.web.tests.builders import STAGES, browser
 
 
 def stages_of(pipeline: Pipeline) -> dict[str, Stage]:
@@ -42,3 +38,14 @@ def other_pipeline(actor: Actor) -> Pipeline:
 @pytest.fixture
 def deal_data(stages: dict[str, Stage]) -> dict[str, Any]:
     return {"name": "Big deal", "amount": Decimal("1200.00"), "stage_id": stages["Qualify"].pk}
+
+
+@pytest.fixture
+def org() -> Org:
+    """The board tests' organisation (``board_support``)."""
+    return build_org()
+
+
+@pytest.fixture
+def alice(org: Org) -> Client:
+    return browser(org.alice)

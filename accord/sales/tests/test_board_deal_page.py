@@ -18,25 +18,14 @@ from accord.sales.services import deal_move, deal_update
 from accord.sales.tests.board_support import (
     HTMX,
     Org,
-    build_org,
     make_deal,
     make_user,
     query_count,
-    signed_in,
     text_of,
 )
+from accord.web.tests.builders import browser
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org() -> Org:
-    return build_org()
-
-
-@pytest.fixture
-def alice(org: Org) -> Client:
-    return signed_in(org.alice)
 
 
 def with_people_and_moves(org: Org, deal: Deal, count: int) -> Deal:
@@ -106,7 +95,7 @@ def test_a_deal_the_user_may_not_see_answers_404(org: Org, alice: Client) -> Non
 def test_a_role_without_deal_view_is_refused(org: Org) -> None:
     deal = make_deal(org.alice, org.stages["Qualify"], "Alpha")
 
-    response = signed_in(make_user("sam", "support_agent")).get(f"/deals/{deal.pk}/")
+    response = browser(make_user("sam", "support_agent")).get(f"/deals/{deal.pk}/")
 
     assert response.status_code == 403
 
@@ -114,7 +103,7 @@ def test_a_role_without_deal_view_is_refused(org: Org) -> None:
 def test_a_role_that_hides_amounts_sees_no_amount_and_no_edit(org: Org) -> None:
     deal = make_deal(org.alice, org.stages["Qualify"], "Alpha", amount=Decimal("4321.00"))
 
-    response = signed_in(make_user("vera", "read_only")).get(f"/deals/{deal.pk}/")
+    response = browser(make_user("vera", "read_only")).get(f"/deals/{deal.pk}/")
 
     assert response.status_code == 200
     assert "4321" not in response.content.decode()
@@ -302,7 +291,7 @@ def test_an_owner_that_is_not_a_choice_is_an_error(org: Org, alice: Client) -> N
 
 def test_a_role_that_may_not_edit_is_refused(org: Org) -> None:
     deal = make_deal(org.alice, org.stages["Qualify"], "Alpha")
-    viewer = signed_in(make_user("vera", "read_only"))
+    viewer = browser(make_user("vera", "read_only"))
 
     response = viewer.post(
         f"/deals/{deal.pk}/edit/", {k: v for k, v in edit_data(deal).items() if k != "amount"}

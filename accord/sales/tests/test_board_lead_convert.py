@@ -15,19 +15,10 @@ from accord.customers.models import Company, Contact
 from accord.customers.services import company_create, contact_create
 from accord.sales.models import Deal, Lead
 from accord.sales.services import lead_create, lead_update
-from accord.sales.tests.board_support import Org, build_org, make_user, query_count, signed_in, text_of
+from accord.sales.tests.board_support import Org, make_user, query_count, text_of
+from accord.web.tests.builders import browser
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org() -> Org:
-    return build_org()
-
-
-@pytest.fixture
-def alice(org: Org) -> Client:
-    return signed_in(org.alice)
 
 
 def a_lead(owner: Any, **data: Any) -> Lead:
@@ -223,12 +214,12 @@ def test_a_lead_the_user_may_not_see_answers_404(org: Org, alice: Client) -> Non
 def test_a_role_without_lead_view_is_refused(org: Org) -> None:
     lead = a_lead(org.alice)
 
-    assert signed_in(make_user("sam", "support_agent")).get(f"/leads/{lead.pk}/convert/").status_code == 403
+    assert browser(make_user("sam", "support_agent")).get(f"/leads/{lead.pk}/convert/").status_code == 403
 
 
 def test_a_role_that_may_view_but_not_edit_leads_is_refused_on_convert(org: Org) -> None:
     lead = a_lead(org.alice)
-    viewer = signed_in(make_user("vera", "read_only"))
+    viewer = browser(make_user("vera", "read_only"))
 
     page = viewer.get(f"/leads/{lead.pk}/convert/")
     response = viewer.post(f"/leads/{lead.pk}/convert/", {"version": lead.version})

@@ -17,25 +17,14 @@ from accord.sales.services import deal_update, pipeline_create
 from accord.sales.tests.board_support import (
     HTMX,
     Org,
-    build_org,
     make_deal,
     make_user,
     query_count,
-    signed_in,
     text_of,
 )
+from accord.web.tests.builders import browser
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def org() -> Org:
-    return build_org()
-
-
-@pytest.fixture
-def alice(org: Org) -> Client:
-    return signed_in(org.alice)
 
 
 def column_counts(response) -> dict[str, str]:
@@ -111,7 +100,7 @@ def test_a_role_that_hides_amounts_sees_counts_but_no_amount(org: Org) -> None:
     viewer = make_user("vera", "read_only")
     make_deal(org.alice, org.stages["Qualify"], "Secret sum", amount=Decimal("4321.00"))
 
-    response = signed_in(viewer).get("/deals/board/")
+    response = browser(viewer).get("/deals/board/")
 
     assert response.status_code == 200
     assert column_counts(response)["Qualify"] == "1 deal"
@@ -122,14 +111,14 @@ def test_a_role_that_hides_amounts_sees_counts_but_no_amount(org: Org) -> None:
 
 @pytest.mark.parametrize("role", ["support_agent", "marketer"])
 def test_a_role_without_deal_view_is_refused(org: Org, role: str) -> None:
-    response = signed_in(make_user("someone", role)).get("/deals/board/")
+    response = browser(make_user("someone", role)).get("/deals/board/")
 
     assert response.status_code == 403
     assert "may not view deals" in text_of(response)
 
 
 def test_a_role_that_may_not_view_pipelines_is_refused(org: Org) -> None:
-    response = signed_in(make_user("partner", "external_partner")).get("/deals/board/")
+    response = browser(make_user("partner", "external_partner")).get("/deals/board/")
 
     assert response.status_code == 403
 
@@ -165,7 +154,7 @@ def test_a_board_without_deals_says_what_to_do(org: Org, alice: Client) -> None:
 
 
 def test_without_any_pipeline_the_board_answers_404(db: None) -> None:
-    assert signed_in(make_user("zed", "administrator")).get("/deals/board/").status_code == 404
+    assert browser(make_user("zed", "administrator")).get("/deals/board/").status_code == 404
 
 
 # ---------------------------------------------------------------- filters
@@ -288,7 +277,7 @@ def _board_with(org: Org, count: int) -> None:
 @pytest.mark.parametrize("role", ["sales_rep", "administrator"])
 def test_the_board_reads_a_fixed_number_of_queries(org: Org, role: str) -> None:
     viewer = org.alice if role == "sales_rep" else make_user("admin", role)
-    client = signed_in(viewer)
+    client = browser(viewer)
     _board_with(org, 3)
     with_three = query_count(client, "/deals/board/")
     _board_with(org, 27)
@@ -411,7 +400,7 @@ def test_a_deal_the_user_may_not_see_answers_404(org: Org, alice: Client) -> Non
 
 def test_a_role_that_may_view_but_not_edit_is_refused_with_a_message(org: Org) -> None:
     deal = make_deal(org.alice, org.stages["Qualify"], "Alpha")
-    viewer = signed_in(make_user("vera", "read_only"))
+    viewer = browser(make_user("vera", "read_only"))
 
     response = move(viewer, deal, org.stages["Propose"].pk)
 

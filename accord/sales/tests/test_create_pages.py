@@ -16,29 +16,19 @@ from accord.core.models import AuditEntry
 from accord.customers.models import Company, Contact
 from accord.customers.services import company_create, contact_create
 from accord.customers.tests.create_support import (
-    browser,
     created_entries,
     custom_fields,
     custom_role,
     error_beside,
     input_tag,
-    make_user,
-    private,
     text,
 )
 from accord.sales.models import Deal, DealStageChange, Lead, Pipeline, Stage
 from accord.sales.services import pipeline_create
 from accord.users.models import User
+from accord.web.tests.builders import HTMX, STAGES, browser, make_user, private
 
 pytestmark = pytest.mark.django_db
-
-HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
-STAGES = [
-    {"name": "Qualify", "probability": 10},
-    {"name": "Propose", "probability": 50},
-    {"name": "Won", "kind": "won", "probability": 100},
-    {"name": "Lost", "kind": "lost"},
-]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Helpers of the settings page tests: signed-in clients, audit entries, query counts."""
+"""Helpers of the settings page tests: signed-in clients (``builders.browser``), audit entries, query counts."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accord.access.models import Role
 from accord.core.models import AuditEntry
 from accord.users.models import User
+from accord.web.tests.builders import browser
 
 PASSWORD = "a long enough passphrase"
 HUGE = 2**70
@@ -23,12 +24,6 @@ def make_user(username: str, role: str = "sales_rep", **fields: Any) -> User:
     )
 
 
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def admin(db: None) -> User:
     return make_user("ada", role="administrator", first_name="Ada", last_name="Admin")
@@ -36,7 +31,7 @@ def admin(db: None) -> User:
 
 @pytest.fixture
 def admin_client(admin: User) -> Client:
-    return client_for(admin)
+    return browser(admin)
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def rep(db: None) -> User:
 
 @pytest.fixture
 def rep_client(rep: User) -> Client:
-    return client_for(rep)
+    return browser(rep)
 
 
 def last_audit_id() -> int:

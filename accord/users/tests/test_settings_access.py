@@ -12,7 +12,8 @@ from accord.core.custom_fields import custom_field_create
 from accord.core.models import AuditEntry
 from accord.sales.services import pipeline_create
 from accord.users.models import User
-from accord.users.tests.settings_world import HUGE, client_for, make_user
+from accord.users.tests.settings_world import HUGE, make_user
+from accord.web.tests.builders import browser
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_administrators_open_every_page(admin_client: Client, world: dict[str, i
 def test_other_roles_are_refused_every_administration_page(
     world: dict[str, int], role: str, page: str
 ) -> None:
-    response = client_for(make_user("someone", role=role)).get(page.format(**world))
+    response = browser(make_user("someone", role=role)).get(page.format(**world))
     assert response.status_code == 403
     assert b"Only administrators can do this." in response.content
     assert b'href="/settings/tokens/"' in response.content
@@ -118,7 +119,7 @@ def test_other_roles_change_nothing(rep_client: Client, world: dict[str, int], p
 
 
 def test_a_disabled_administrator_is_refused(world: dict[str, int], admin: User) -> None:
-    client = client_for(admin)
+    client = browser(admin)
     User.objects.filter(pk=admin.pk).update(is_active=False)
     assert client.get("/settings/users/").status_code == 302  # signed out: back to the sign-in page
 

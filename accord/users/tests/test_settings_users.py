@@ -14,12 +14,12 @@ from accord.users.services import token_create
 from accord.users.tests.settings_world import (
     PASSWORD,
     audit_after,
-    client_for,
     field_errors,
     last_audit_id,
     make_user,
     queries_of,
 )
+from accord.web.tests.builders import browser
 
 pytestmark = pytest.mark.django_db
 
@@ -248,7 +248,7 @@ def test_the_last_administrator_keeps_their_role(admin_client: Client, admin: Us
 
 def test_disable_ends_sessions_and_tokens_at_once(admin_client: Client) -> None:
     sam = make_user("sam")
-    sam_client = client_for(sam)
+    sam_client = browser(sam)
     assert sam_client.get("/settings/tokens/").status_code == 200
     token = token_create(actor=SYSTEM, user=sam, name="sync").token
     before = last_audit_id()
@@ -279,7 +279,7 @@ def test_an_administrator_cannot_disable_themselves(admin_client: Client, admin:
 
 def test_reset_password(admin_client: Client) -> None:
     sam = make_user("sam")
-    sam_client = client_for(sam)
+    sam_client = browser(sam)
     before = last_audit_id()
     mismatch = admin_client.post(
         f"/settings/users/{sam.pk}/password/", {"password": "a new passphrase", "confirm": "other"}

@@ -1,5 +1,6 @@
-"""Records for the web page tests, written through the services as Accord itself (so search entries exist,
-as in real use). Shared by the view tests and the browser tests."""
+"""Users, signed-in browsers and records for the web page tests, written through the services as Accord
+itself (so search entries exist, as in real use). Shared by the view tests of every area (customers, sales,
+web) and the browser tests."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.test import Client
 
-from accord.access.models import Role, Team, TeamMembership
+from accord.access.models import Role, SharingDefault, Team, TeamMembership
 from accord.activities.models import Interaction, Task
 from accord.activities.services import interaction_create, task_create
 from accord.core.actors import SYSTEM
@@ -20,6 +22,8 @@ from accord.sales.services import deal_create, lead_create, pipeline_create
 from accord.users.models import User
 
 PASSWORD = "correct horse battery staple"
+# What an htmx request sends, as test client keyword arguments: ``client.get(path, **HTMX)``.
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 STAGES = [
     {"name": "Qualify", "probability": 10},
     {"name": "Propose", "probability": 50},
@@ -32,6 +36,19 @@ def make_user(username: str, role_key: str = "sales_rep", **fields: Any) -> User
     return User.objects.create_user(
         username=username, password=PASSWORD, role=Role.objects.get(key=role_key), **fields
     )
+
+
+def browser(user: User) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def private(*object_types: str) -> None:
+    """Make these types private: each user sees only their own records (and those shared with them)."""
+    for object_type in object_types:
+        SharingDefault.objects.update_or_create(object_type=object_type, defaults={"visibility": "private"})
 
 
 def make_team(name: str, *members: User) -> Team:

@@ -1,4 +1,4 @@
-"""Customers with a history of every kind, and signed-in browsers, for the 360 page tests.
+"""Customers with a history of every kind for the 360 page tests (users and browsers: ``builders``).
 
 Records are written through the services as Accord itself (so audit and search entries exist as in
 real use) or, for long histories, with the activities factories (rows only, fast).
@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.test import Client
-
-from accord.access.models import Role, SharingDefault, Team, TeamMembership
 from accord.activities.models import Interaction, Task
 from accord.activities.tests.factories import (
     InteractionFactory,
@@ -28,37 +25,7 @@ from accord.customers.services import company_create, contact_create
 from accord.sales.models import Deal, DealContact, Pipeline, Stage
 from accord.sales.services import deal_create, order_create, pipeline_create
 from accord.users.models import User
-
-HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
-
-STAGES = [
-    {"name": "Qualify", "probability": 10},
-    {"name": "Propose", "probability": 50},
-    {"name": "Won", "kind": "won", "probability": 100},
-    {"name": "Lost", "kind": "lost"},
-]
-
-
-def make_user(username: str, role: str) -> User:
-    return User.objects.create_user(username=username, role=Role.objects.get(key=role))
-
-
-def browser(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def private(*object_types: str) -> None:
-    """Make these types private: each user sees only their own records (and those shared with them)."""
-    for object_type in object_types:
-        SharingDefault.objects.update_or_create(object_type=object_type, defaults={"visibility": "private"})
-
-
-def team(name: str, *members: User) -> Team:
-    created = Team.objects.create(name=name)
-    TeamMembership.objects.bulk_create([TeamMembership(team=created, user=member) for member in members])
-    return created
+from accord.web.tests.builders import STAGES
 
 
 def pipeline() -> Pipeline:

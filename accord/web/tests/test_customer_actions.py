@@ -16,7 +16,8 @@ from accord.customers.models import Company, Contact
 from accord.sales.models import Deal
 from accord.sales.services import pipeline_create
 from accord.users.models import User
-from accord.web.tests.customer_fixtures import HTMX, browser, company_of, contact_of, make_user, pipeline
+from accord.web.tests.builders import HTMX, browser, make_user
+from accord.web.tests.customer_fixtures import company_of, contact_of, pipeline
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from accord.core.models import AuditEntry, CustomField
 from accord.customers.models import Company, Contact
 from accord.customers.services import company_update, contact_update
 from accord.users.models import User
-from accord.web.tests.customer_fixtures import HTMX, browser, company_of, contact_of, make_user, team
+from accord.web.tests.builders import HTMX, browser, make_team, make_user
+from accord.web.tests.customer_fixtures import company_of, contact_of
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +243,7 @@ def test_emails_are_one_per_line_with_the_first_primary_and_labels_kept(
 
 def test_tags_owner_and_choices(client: Client, contact: Contact, rep: User) -> None:
     other = make_user("otto", "sales_rep")
-    team("East", rep, other)  # so that rita still sees the contact once otto owns it
+    make_team("East", rep, other)  # so that rita still sees the contact once otto owns it
 
     tags = save(client, contact, "tags", "vip, engines ,vip")
     contact.refresh_from_db()

@@ -20,18 +20,14 @@ from accord.customers.models import Employment
 from accord.customers.services import company_update, contact_update
 from accord.sales.models import Deal
 from accord.users.models import User
+from accord.web.tests.builders import HTMX, browser, make_team, make_user, private
 from accord.web.tests.customer_fixtures import (
-    HTMX,
-    browser,
     company_of,
     contact_of,
     fill_history,
-    make_user,
     open_deal,
     order_for,
     pipeline,
-    private,
-    team,
 )
 
 pytestmark = pytest.mark.django_db
@@ -173,8 +169,8 @@ def test_deal_and_purchase_totals_are_per_currency_and_count_paid_orders_only(
 def reps() -> tuple[User, User]:
     """alice (team East) and carol (team West), sales representatives."""
     alice, carol = make_user("alice", "sales_rep"), make_user("carol", "sales_rep")
-    team("East", alice)
-    team("West", carol)
+    make_team("East", alice)
+    make_team("West", carol)
     return alice, carol
 
 

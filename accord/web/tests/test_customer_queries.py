@@ -15,15 +15,8 @@ from django.test import Client
 
 from accord.customers.models import Company, Contact, Employment
 from accord.users.models import User
-from accord.web.tests.customer_fixtures import (
-    HTMX,
-    browser,
-    company_of,
-    contact_of,
-    fill_history,
-    make_user,
-    pipeline,
-)
+from accord.web.tests.builders import HTMX, browser, make_user
+from accord.web.tests.customer_fixtures import company_of, contact_of, fill_history, pipeline
 
 pytestmark = pytest.mark.django_db
 

@@ -49,12 +49,6 @@ def carol() -> User:
     return b.make_user("carol")
 
 
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def text_of(response: object) -> str:
     """The page's text without tags, with whitespace collapsed, for assertions on what a reader sees."""
     html = response.content.decode()  # type: ignore[attr-defined]
@@ -62,7 +56,7 @@ def text_of(response: object) -> str:
 
 
 def test_a_new_user_sees_helpful_empty_states(stages: dict[str, b.Stage], rita: User) -> None:
-    response = signed_in(rita).get("/")
+    response = b.browser(rita).get("/")
     assert response.status_code == 200
     text = text_of(response)
     assert "Good day, Rita" in text
@@ -82,7 +76,7 @@ def test_my_tasks_earliest_due_first_with_overdue_highlighted(
     b.task("Already done", rita, due=NOW - dt.timedelta(days=5), status="done", completed_at=NOW)
     b.task("Carol's task", carol, due=NOW - dt.timedelta(days=1))
 
-    response = signed_in(rita).get("/")
+    response = b.browser(rita).get("/")
 
     html = response.content.decode()
     assert html.index("Call back Ada") < html.index("Send the quote") < html.index("Someday")
@@ -104,7 +98,7 @@ def test_a_task_names_its_record_only_when_i_may_see_it(
     # Carol's contact cannot be referenced by rita, but Accord itself may file a task under it.
     b.task("About someone else", rita, due=NOW, contact_id=hidden.pk)
 
-    html = signed_in(rita).get("/").content.decode()
+    html = b.browser(rita).get("/").content.decode()
 
     assert f'<a href="/contacts/{mine.pk}/">Ada Lovelace</a>' in html
     assert "About someone else" in html
@@ -120,7 +114,7 @@ def test_my_deals_closing_this_month(stages: dict[str, b.Stage], rita: User, car
     b.deal("Already won", rita, stages["Won"], closes=TODAY)
     b.deal("Carol's", carol, stages["Qualify"], closes=TODAY)
 
-    response = signed_in(rita).get("/")
+    response = b.browser(rita).get("/")
 
     html = response.content.decode()
     text = text_of(response)
@@ -146,7 +140,7 @@ def test_key_figures_open_value_weighted_forecast_and_won_this_month(
     b.deal("Lost", rita, stages["Lost"], amount="9000.00", lost_reason="Price")
     b.deal("Carol's", carol, stages["Propose"], amount="50000.00")
 
-    response = signed_in(rita).get("/")
+    response = b.browser(rita).get("/")
 
     text = text_of(response)
     assert "Open pipeline 4,000.00 EUR 2 open deals" in text
@@ -170,7 +164,7 @@ def test_amounts_in_another_currency_are_never_added_to_the_main_one(
     b.deal("Euro", rita, stages["Qualify"], amount="1000.00")
     b.deal("Dollar", rita, stages["Qualify"], amount="500.00", currency="USD")
 
-    text = text_of(signed_in(rita).get("/"))
+    text = text_of(b.browser(rita).get("/"))
 
     assert "Open pipeline 1,000.00 EUR 1 open deal" in text
     assert "USD 1 500.00 50.00 0.00" in text
@@ -181,7 +175,7 @@ def test_a_role_that_may_not_see_deal_amounts_sees_counts_only(stages: dict[str,
     b.deal("Quiet deal", reader, stages["Propose"], amount="123456.78", closes=TODAY)
     b.closed_on([b.deal("Won quietly", reader, stages["Won"], amount="98765.43")], NOW)
 
-    response = signed_in(reader).get("/")
+    response = b.browser(reader).get("/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -204,8 +198,8 @@ def test_stages_are_named_with_their_pipeline_only_for_roles_that_may_see_pipeli
         b.deal("New", owner, stages["Qualify"])
         b.deal("Renewal", owner, renewals["Propose"])
 
-    assert "New business · Qualify 1" in text_of(signed_in(rita).get("/"))
-    partner_text = text_of(signed_in(partner).get("/"))
+    assert "New business · Qualify 1" in text_of(b.browser(rita).get("/"))
+    partner_text = text_of(b.browser(partner).get("/"))
     assert "Qualify 1" in partner_text
     assert "Renewals" not in partner_text
     assert "New business" not in partner_text
@@ -215,7 +209,7 @@ def test_a_role_without_deals_or_tasks_sees_only_what_it_may(stages: dict[str, b
     marketer = b.make_user("mara", "marketer")  # no deals; tasks and interactions yes
     b.deal("Invisible", marketer, stages["Qualify"], closes=TODAY)
 
-    response = signed_in(marketer).get("/")
+    response = b.browser(marketer).get("/")
 
     assert response.status_code == 200
     text = text_of(response)
@@ -228,7 +222,7 @@ def test_a_role_without_deals_or_tasks_sees_only_what_it_may(stages: dict[str, b
 
 def test_a_user_without_a_role_gets_a_page_not_an_error(stages: dict[str, b.Stage]) -> None:
     nobody = User.objects.create_user("nobody", password=b.PASSWORD)
-    text = text_of(signed_in(nobody).get("/"))
+    text = text_of(b.browser(nobody).get("/"))
     assert "Your role does not include tasks, deals or interactions" in text
 
 
@@ -251,7 +245,7 @@ def test_recent_interactions_on_my_records(stages: dict[str, b.Stage], rita: Use
     # On my contact, but logged by someone of another team without a deal: not visible to me.
     b.interaction("Carol met Ada", carol, at=NOW, contact_ids=[ada.pk])
 
-    response = signed_in(rita).get("/")
+    response = b.browser(rita).get("/")
 
     html = response.content.decode()
     order = ["Met Ada", "Acme call", "On my deal", "Logged by me"]
@@ -273,7 +267,7 @@ def test_records_shared_by_the_default_of_a_team_are_not_mine(stages: dict[str, 
     b.deal("Bob's deal", bob, stages["Qualify"], closes=TODAY)
     b.interaction("Bob's call", bob, at=NOW)
 
-    html = signed_in(rita).get("/").content.decode()
+    html = b.browser(rita).get("/").content.decode()
 
     assert "Bob&#x27;s" not in html
 
@@ -305,7 +299,7 @@ def test_the_page_takes_the_same_number_of_queries_with_3_rows_as_with_30(
     stages: dict[str, b.Stage], role: str, django_assert_max_num_queries: object
 ) -> None:
     rita = b.make_user("rita", role)
-    client = signed_in(rita)
+    client = b.browser(rita)
     _populate(3, rita, stages)
     with_three = _queries_of_home(client)
     _populate(27, rita, stages)
@@ -317,4 +311,4 @@ def test_the_page_takes_the_same_number_of_queries_with_3_rows_as_with_30(
 
 
 def test_only_get(rita: User) -> None:
-    assert signed_in(rita).post("/").status_code == 405
+    assert b.browser(rita).post("/").status_code == 405

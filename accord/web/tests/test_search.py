@@ -29,12 +29,6 @@ def carol() -> User:
     return b.make_user("carol")
 
 
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def result_links(html: str) -> list[str]:
     return re.findall(r'<a class="search-hit" href="([^"]+)"', html)
 
@@ -57,7 +51,7 @@ def records(rita: User) -> dict[str, object]:
 def test_the_popup_groups_hits_by_type_and_links_each_to_its_page(
     rita: User, records: dict[str, object]
 ) -> None:
-    response = signed_in(rita).get("/search/", {"q": "zephyr"}, headers=HTMX)
+    response = b.browser(rita).get("/search/", {"q": "zephyr"}, headers=HTMX)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -75,7 +69,7 @@ def test_the_popup_groups_hits_by_type_and_links_each_to_its_page(
 
 
 def test_the_page_shows_the_same_groups_inside_the_layout(rita: User, records: dict[str, object]) -> None:
-    response = signed_in(rita).get("/search/", {"q": "Zephyr"})
+    response = b.browser(rita).get("/search/", {"q": "Zephyr"})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -88,7 +82,7 @@ def test_the_page_shows_the_same_groups_inside_the_layout(rita: User, records: d
 
 
 def test_an_empty_query_gives_an_empty_popup_and_a_bare_page(rita: User) -> None:
-    client = signed_in(rita)
+    client = b.browser(rita)
     for query in ({}, {"q": ""}, {"q": "   "}, {"q": "\x00"}):
         popup = client.get("/search/", query, headers=HTMX)
         assert popup.status_code == 200
@@ -99,7 +93,7 @@ def test_an_empty_query_gives_an_empty_popup_and_a_bare_page(rita: User) -> None
 
 
 def test_no_hit_says_so(rita: User, records: dict[str, object]) -> None:
-    client = signed_in(rita)
+    client = b.browser(rita)
     assert "No company, contact, lead or deal matches “nothing-like-it”" in (
         client.get("/search/", {"q": "nothing-like-it"}, headers=HTMX).content.decode()
     )
@@ -114,7 +108,7 @@ def test_records_i_may_not_see_are_not_found(rita: User, carol: User, records: d
     b.company("Zephyr Hidden Corp", carol)
 
     for extra in ({}, HTMX):
-        html = signed_in(rita).get("/search/", {"q": "zephyr"}, headers=extra).content.decode()
+        html = b.browser(rita).get("/search/", {"q": "zephyr"}, headers=extra).content.decode()
         assert "Hidden" not in html
         assert len(result_links(html)) == 4
 
@@ -123,13 +117,13 @@ def test_a_role_sees_only_the_types_it_may_view(rita: User, records: dict[str, o
     agent = b.make_user("agent", "support_agent")  # companies and contacts, but no leads or deals
     b.make_team("East", rita, agent)
 
-    html = signed_in(agent).get("/search/", {"q": "zephyr"}, headers=HTMX).content.decode()
+    html = b.browser(agent).get("/search/", {"q": "zephyr"}, headers=HTMX).content.decode()
 
     assert group_headings(html) == ["Companies", "Contacts"]
 
 
 def test_hostile_queries_are_answered_not_failed(rita: User, records: dict[str, object]) -> None:
-    client = signed_in(rita)
+    client = b.browser(rita)
     queries = [
         "zephyr" + "x" * 5000,
         "\x00zephyr\x00",
@@ -151,7 +145,7 @@ def test_hostile_queries_are_answered_not_failed(rita: User, records: dict[str, 
 
 
 def test_an_over_long_query_is_cut_and_the_page_says_so(rita: User, records: dict[str, object]) -> None:
-    response = signed_in(rita).get("/search/", {"q": "zephyr " + "y" * 500})
+    response = b.browser(rita).get("/search/", {"q": "zephyr " + "y" * 500})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Only the first 200 characters were searched." in html
@@ -159,7 +153,7 @@ def test_an_over_long_query_is_cut_and_the_page_says_so(rita: User, records: dic
 
 
 def test_only_get(rita: User) -> None:
-    assert signed_in(rita).post("/search/", {"q": "x"}).status_code == 405
+    assert b.browser(rita).post("/search/", {"q": "x"}).status_code == 405
 
 
 def test_signed_out_is_sent_to_sign_in(client: Client) -> None:
@@ -184,7 +178,7 @@ def test_the_same_number_of_queries_with_3_hits_per_type_as_with_30(
     whatever the number of hits: the count cannot hide a query per row. A prefix that fills the page
     stops after the first tier, so more hits never cost more queries."""
     stages = b.make_pipeline()
-    client = signed_in(rita)
+    client = b.browser(rita)
 
     def add(count: int, start: int) -> None:
         for index in range(start, start + count):
