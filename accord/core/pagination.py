@@ -20,6 +20,7 @@ from django.db import connection, models
 from django.db.models import Expression, F, Q, QuerySet, Value
 from django.db.models.expressions import Col
 
+from accord.core.compound import union_all
 from accord.core.errors import ValidationFailed
 
 T = TypeVar("T", bound=models.Model)
@@ -156,18 +157,13 @@ def _merged_keys(
 ) -> tuple[list[tuple[int, Any]], str]:
     """(id, sort value) of the first ``limit + 1`` rows of the union of ``parts``, in the database's order
     (its collation, not Python's): ``SELECT … FROM (part 1) UNION ALL SELECT … FROM (part 2) ORDER BY``."""
-    selects: list[str] = []
-    params: list[Any] = []
-    attname = ""
-    for index, part in enumerate(parts):
-        page_queryset, attname = _page_queryset(part, sort=sort, cursor=cursor, limit=limit)
-        sql, part_params = page_queryset.values_list("pk", attname).query.sql_with_params()
-        selects.append(f"SELECT * FROM ({sql}) part_{index}")
-        params.extend(part_params)
+    pages = [_page_queryset(part, sort=sort, cursor=cursor, limit=limit) for part in parts]
+    attname = pages[0][1]
+    sql, params = union_all([page.values_list("pk", attname) for page, _ in pages])
     direction = "DESC" if sort.startswith("-") else "ASC"
     order = f"2 {direction}, 1 {direction}" if sort.lstrip("-") not in ("id", "pk") else f"1 {direction}"
     with connection.cursor() as db_cursor:
-        db_cursor.execute(f"{' UNION ALL '.join(selects)} ORDER BY {order} LIMIT {limit + 1:d}", params)
+        db_cursor.execute(f"{sql} ORDER BY {order} LIMIT {limit + 1:d}", params)
         rows = db_cursor.fetchall()
     keys: list[tuple[int, Any]] = [(pk, None) for pk, _ in rows]
     if len(rows) > limit:

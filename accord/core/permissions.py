@@ -10,7 +10,7 @@ rules hold for the API, the web pages, the command line and imports alike. The r
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
@@ -139,7 +139,17 @@ def _either(left: Q | Literal[False], right: Q | Literal[False]) -> Condition:
     return left | right
 
 
-def search_scope(actor: Actor, kinds: Iterable[str]) -> list[tuple[str, list[Any]]] | None:
+class SearchArm(NamedTuple):
+    """A condition on the search index (aliased ``e``) and its parameters. ``listed`` arms name their
+    records by id (shares): a search reads those few entries first and checks the text of each, rather
+    than walking the text index for matches of which almost none are in the list."""
+
+    sql: str
+    params: list[Any]
+    listed: bool = False
+
+
+def search_scope(actor: Actor, kinds: Iterable[str]) -> list[SearchArm] | None:
     """The entries of ``kinds`` the actor may see in the search index (aliased ``e``), as conditions
     with their parameters ("arms") whose union is the scope; None when they may see none. The same rules
     as ``visible_to``, on the owner id that every search entry carries, so that a search never shows
@@ -167,19 +177,23 @@ def search_scope(actor: Actor, kinds: Iterable[str]) -> list[tuple[str, list[Any
         by_owners.setdefault(frozenset(owners), []).append(kind)
         if records := sorted(access.shared(rule.object_type)):
             shared.append((kind, records))
-    arms: list[tuple[str, list[Any]]] = []
+    arms: list[SearchArm] = []
     if every_record:
         if set(every_record) >= set(SearchEntry.Kind.values):
-            arms.append(("1 = 1", []))  # every record of every kind (administrators, public defaults)
+            arms.append(
+                SearchArm("1 = 1", [])
+            )  # every record of every kind (administrators, public defaults)
         else:
-            arms.append((f"e.kind IN ({_marks(every_record)})", list(every_record)))
+            arms.append(SearchArm(f"e.kind IN ({_marks(every_record)})", list(every_record)))
     for owners, owned_kinds in by_owners.items():
         if not owners:
             continue
         condition = f"e.kind IN ({_marks(owned_kinds)}) AND e.owner_id IN ({_marks(owners)})"
-        arms.append((condition, [*owned_kinds, *sorted(owners)]))
+        arms.append(SearchArm(condition, [*owned_kinds, *sorted(owners)]))
     for kind, records in shared:
-        arms.append((f"e.kind = %s AND e.object_id IN ({_marks(records)})", [kind, *records]))
+        arms.append(
+            SearchArm(f"e.kind = %s AND e.object_id IN ({_marks(records)})", [kind, *records], listed=True)
+        )
     return arms or None
 
 

@@ -19,11 +19,11 @@ from django.db import connection
 
 from accord.core.actors import Actor
 from accord.core.models import SearchEntry
-from accord.core.permissions import search_scope
+from accord.core.permissions import SearchArm, search_scope
 
-# Conditions on the search index (aliased ``e``) with their parameters, whose union is what the actor
-# may see (``accord.core.permissions.search_scope``).
-Scope = list[tuple[str, list[Any]]]
+# Conditions on the search index (aliased ``e``) whose union is what the actor may see
+# (``accord.core.permissions.search_scope``).
+Scope = list[SearchArm]
 Row = tuple[int, str, int, str, str]
 SELECT = "SELECT e.id, e.kind, e.object_id, e.title, e.subtitle"
 
@@ -92,19 +92,36 @@ def _normalise_query(query: str) -> str:
     return text
 
 
-def _fetch(from_sql: str, match: str, match_params: Sequence[Any], scope: Scope, limit: int) -> list[Row]:
-    """``SELECT … FROM from_sql WHERE match AND <arm> LIMIT limit`` for each arm of the scope, in one
-    statement; each arm is its own limited query, so each can walk its own index and stop early."""
+def _fetch(
+    sources: tuple[str, str], match: str, match_params: Sequence[Any], scope: Scope, limit: int
+) -> list[Row]:
+    """``SELECT … FROM source WHERE match AND <arm> LIMIT limit`` for each arm of the scope, in one
+    statement; each arm is its own limited query, so each can walk its own index and stop early.
+    ``sources`` are the FROM clauses for wide arms (driven by the text index) and for listed ones
+    (driven by the listed entries)."""
     selects: list[str] = []
     params: list[Any] = []
-    for arm_sql, arm_params in scope:
+    for arm in scope:
+        source = sources[1] if arm.listed else sources[0]
         selects.append(
-            f"SELECT * FROM ({SELECT} FROM {from_sql} WHERE {match} AND {arm_sql} LIMIT %s) arm_{len(selects)}"
+            f"SELECT * FROM ({SELECT} FROM {source} WHERE {match} AND {arm.sql} LIMIT %s) arm_{len(selects)}"
         )
-        params.extend([*match_params, *arm_params, limit])
+        params.extend([*match_params, *arm.params, limit])
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
         return list(cursor.fetchall())
+
+
+def _sqlite_sources(fts_table: str) -> tuple[str, str]:
+    """FROM clauses joining an FTS5 table: driven by its matches, or (CROSS JOIN keeps SQLite's join
+    order) by the listed entries, each checked against the full-text index by rowid."""
+    return (
+        f"{fts_table} f JOIN core_searchentry e ON e.id = f.rowid",
+        f"core_searchentry e CROSS JOIN {fts_table} f ON f.rowid = e.id",
+    )
+
+
+POSTGRES_SOURCES = ("core_searchentry e", "core_searchentry e")
 
 
 def _prefix_rows(text: str, scope: Scope, limit: int) -> list[Row]:
@@ -112,29 +129,30 @@ def _prefix_rows(text: str, scope: Scope, limit: int) -> list[Row]:
         # A range with the text_pattern_ops operators rather than LIKE 'text%': a prepared statement's
         # generic plan cannot use the index for LIKE with a parameter, and fell back to the trigram
         # index (30 ms for "mar" at 1,000,000 contacts).
-        condition, table = "e.text ~>=~ %s AND e.text ~<~ %s", "core_searchentry e"
+        condition, sources = "e.text ~>=~ %s AND e.text ~<~ %s", POSTGRES_SOURCES
     else:
         condition = "e.text >= %s AND e.text < %s"
         # With statistics, SQLite preferred the (kind, object_id) index for the kind filter and then
-        # scanned a whole kind for the prefix: 200 ms at 1,000,000 contacts instead of 0.1 ms.
-        table = "core_searchentry e INDEXED BY search_entry_text_idx"
-    return _fetch(table, condition, [text, text + "\U0010ffff"], scope, limit)
+        # scanned a whole kind for the prefix: 200 ms at 1,000,000 contacts instead of 0.1 ms. Listed
+        # records are few: the (kind, object_id) index is then the right one.
+        sources = ("core_searchentry e INDEXED BY search_entry_text_idx", "core_searchentry e")
+    return _fetch(sources, condition, [text, text + "\U0010ffff"], scope, limit)
 
 
 def _word_rows(words: list[str], scope: Scope, limit: int) -> list[Row]:
     if connection.vendor == "postgresql":
         match = f"{POSTGRES_WORD_VECTOR} @@ to_tsquery('simple', %s)"
-        return _fetch("core_searchentry e", match, [" & ".join(f"{word}:*" for word in words)], scope, limit)
-    table = "search_word w JOIN core_searchentry e ON e.id = w.rowid"
-    return _fetch(table, "search_word MATCH %s", [" AND ".join(f'"{word}"*' for word in words)], scope, limit)
+        return _fetch(POSTGRES_SOURCES, match, [" & ".join(f"{word}:*" for word in words)], scope, limit)
+    query = " AND ".join(f'"{word}"*' for word in words)
+    return _fetch(_sqlite_sources("search_word"), "search_word MATCH %s", [query], scope, limit)
 
 
 def _substring_rows(text: str, scope: Scope, limit: int) -> list[Row]:
     if connection.vendor == "postgresql":
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return _fetch("core_searchentry e", "e.text LIKE %s", [pattern], scope, limit)
-    table = "search_trigram t JOIN core_searchentry e ON e.id = t.rowid"
-    return _fetch(table, "search_trigram MATCH %s", ['"' + text.replace('"', '""') + '"'], scope, limit)
+        return _fetch(POSTGRES_SOURCES, "e.text LIKE %s", [pattern], scope, limit)
+    query = '"' + text.replace('"', '""') + '"'
+    return _fetch(_sqlite_sources("search_trigram"), "search_trigram MATCH %s", [query], scope, limit)
 
 
 def _kinds_searchable_by(text: str, actor: Actor, kinds: Sequence[str]) -> list[str]:

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Max, Model, Prefetch, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from accord.core.actors import Actor
+from accord.core.compound import union_all
 from accord.core.errors import NotFound
 from accord.core.permissions import get_visible, hidden_keys, require_view, visible_to
 from accord.core.selectors import filtered_list
@@ -330,19 +332,22 @@ def board_cards(
 ) -> dict[int, list[Deal]]:
     """The first ``limit`` cards of each stage, in one query whatever the number of deals: each stage's ids
     come from ordered, limited subqueries that read an index range of (pipeline, stage, expected close date)
-    in order. Dated and undated deals are read apart because "no date last" is not the index's order on
-    SQLite (NULL sorts first there): one subquery would sort every deal of a large won or lost column."""
+    in order, joined by UNION ALL (one ``id IN (…) OR id IN (…)`` per stage made PostgreSQL scan every deal:
+    60 ms for a board of 2,000 open deals among 200,000). Dated and undated deals are read apart because
+    "no date last" is not the index's order on SQLite (NULL sorts first there): one subquery would sort
+    every deal of a large won or lost column."""
     if not stage_ids:
         return {}
     scope = _board_scope(actor, pipeline, filters)
-    per_stage = Q()
+    arms = []
     for stage_id in stage_ids:
         stage = scope.filter(stage_id=stage_id)
         dated = stage.filter(expected_close_date__isnull=False).order_by("expected_close_date", "id")
         undated = stage.filter(expected_close_date__isnull=True).order_by("id")
-        per_stage |= Q(pk__in=dated.values("pk")[:limit]) | Q(pk__in=undated.values("pk")[:limit])
+        arms += [dated.values("pk")[:limit], undated.values("pk")[:limit]]
+    per_stage = RawSQL(*union_all(arms))
     cards: dict[int, list[Deal]] = {stage_id: [] for stage_id in stage_ids}
-    for deal in board_card_queryset().filter(per_stage).order_by(*BOARD_CARD_ORDER):
+    for deal in board_card_queryset().filter(pk__in=per_stage).order_by(*BOARD_CARD_ORDER):
         if len(cards[deal.stage_id]) < limit:
             cards[deal.stage_id].append(deal)
     return cards

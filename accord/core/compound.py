@@ -1,0 +1,25 @@
+"""``UNION ALL`` of ordered, limited querysets, as SQL.
+
+Django's ``union()`` refuses querysets that are ordered and sliced on SQLite, whose compound selects take
+no ORDER BY or LIMIT in their arms. Wrapped as derived tables they are allowed on both databases, and
+each arm keeps its own index range and its own limit, which is the point: a few short index walks
+instead of one scan of everything the arms have in common.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+def union_all(querysets: Sequence[QuerySet[Any, Any]]) -> tuple[str, list[Any]]:
+    """``SELECT * FROM (arm 1) arm_0 UNION ALL SELECT * FROM (arm 2) arm_1 …`` and its parameters."""
+    selects: list[str] = []
+    params: list[Any] = []
+    for index, queryset in enumerate(querysets):
+        sql, arm_params = queryset.query.sql_with_params()
+        selects.append(f"SELECT * FROM ({sql}) arm_{index}")
+        params.extend(arm_params)
+    return " UNION ALL ".join(selects), params
