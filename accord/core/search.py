@@ -93,18 +93,24 @@ def _normalise_query(query: str) -> str:
 
 
 def _fetch(
-    sources: tuple[str, str], match: str, match_params: Sequence[Any], scope: Scope, limit: int
+    sources: tuple[str, str],
+    match: str,
+    match_params: Sequence[Any],
+    scope: Scope,
+    limit: int,
+    order: str = "",
 ) -> list[Row]:
-    """``SELECT … FROM source WHERE match AND <arm> LIMIT limit`` for each arm of the scope, in one
-    statement; each arm is its own limited query, so each can walk its own index and stop early.
-    ``sources`` are the FROM clauses for wide arms (driven by the text index) and for listed ones
+    """``SELECT … FROM source WHERE match AND <arm> [ORDER BY order] LIMIT limit`` for each arm of the
+    scope, in one statement; each arm is its own limited query, so each can walk its own index and stop
+    early. ``sources`` are the FROM clauses for wide arms (driven by the text index) and for listed ones
     (driven by the listed entries)."""
     selects: list[str] = []
     params: list[Any] = []
     for arm in scope:
         source = sources[1] if arm.listed else sources[0]
         selects.append(
-            f"SELECT * FROM ({SELECT} FROM {source} WHERE {match} AND {arm.sql} LIMIT %s) arm_{len(selects)}"
+            f"SELECT * FROM ({SELECT} FROM {source} WHERE {match} AND {arm.sql}"
+            f"{f' ORDER BY {order}' if order else ''} LIMIT %s) arm_{len(selects)}"
         )
         params.extend([*match_params, *arm.params, limit])
     with connection.cursor() as cursor:
@@ -128,15 +134,18 @@ def _prefix_rows(text: str, scope: Scope, limit: int) -> list[Row]:
     if connection.vendor == "postgresql":
         # A range with the text_pattern_ops operators rather than LIKE 'text%': a prepared statement's
         # generic plan cannot use the index for LIKE with a parameter, and fell back to the trigram
-        # index (30 ms for "mar" at 1,000,000 contacts).
-        condition, sources = "e.text ~>=~ %s AND e.text ~<~ %s", POSTGRES_SOURCES
+        # index (30 ms for "mar" at 1,000,000 contacts). Ordered by that index's own operator, so that
+        # the plan walks it and stops at the limit: without an order, plans for common prefixes chose
+        # to scan the table for matches (up to 45 ms).
+        condition, sources, order = "e.text ~>=~ %s AND e.text ~<~ %s", POSTGRES_SOURCES, "e.text USING ~<~"
     else:
         condition = "e.text >= %s AND e.text < %s"
         # With statistics, SQLite preferred the (kind, object_id) index for the kind filter and then
         # scanned a whole kind for the prefix: 200 ms at 1,000,000 contacts instead of 0.1 ms. Listed
         # records are few: the (kind, object_id) index is then the right one.
         sources = ("core_searchentry e INDEXED BY search_entry_text_idx", "core_searchentry e")
-    return _fetch(sources, condition, [text, text + "\U0010ffff"], scope, limit)
+        order = "e.text"
+    return _fetch(sources, condition, [text, text + "\U0010ffff"], scope, limit, order)
 
 
 def _word_rows(words: list[str], scope: Scope, limit: int) -> list[Row]:
