@@ -61,6 +61,29 @@ def time_calls(function: Callable[[int], object], *, repeat: int, warmup: int = 
     return Timing(median_ms=statistics.median(samples), p95_ms=percentile(samples, 0.95))
 
 
+def interleaved_timings(
+    calls: dict[Any, Callable[[int], object]], *, repeat: int, rounds: int = 5, warmup: int = 5
+) -> dict[Any, Timing]:
+    """Median and p95 of each ``calls[key](i)``, ``repeat`` calls each, taken in ``rounds`` turns: every
+    key runs a slice of its calls in each turn, so drift of the shared machine (another process, a
+    database's background work) falls on every key and its baseline alike."""
+    samples: dict[Any, list[float]] = {key: [] for key in calls}
+    for function in calls.values():
+        for index in range(warmup):
+            function(index)
+    per_round = max(1, repeat // rounds)
+    for round_index in range(rounds):
+        for key, function in calls.items():
+            for index in range(round_index * per_round, (round_index + 1) * per_round):
+                start = time.perf_counter()
+                function(index)
+                samples[key].append((time.perf_counter() - start) * 1000)
+    return {
+        key: Timing(median_ms=statistics.median(values), p95_ms=percentile(values, 0.95))
+        for key, values in samples.items()
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
