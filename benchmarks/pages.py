@@ -171,7 +171,9 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
             ]
         )
     print()
-    print(f"Machine: {machine_description()}; {args.repeat} sequential requests per page, in-process.")
+    print(
+        f"Machine: {machine_description()}; {args.repeat} requests per page in five interleaved turns, in-process."
+    )
     print_table(
         "Web pages, server time",
         [

@@ -153,7 +153,9 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
             ]
         )
     print()
-    print(f"Machine: {machine_description()}; {args.repeat} sequential requests per measure, in-process.")
+    print(
+        f"Machine: {machine_description()}; {args.repeat} requests per measure in five interleaved turns, in-process."
+    )
     print_table(
         "Record-level scoping",
         ["database", "contacts", "operation", "user", "p50 ms", "p95 ms", "p95 vs unscoped"],
