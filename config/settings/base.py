@@ -32,10 +32,14 @@ INSTALLED_APPS = [
     "ninja",
     "accord.access",
     "accord.core",
+    "accord.jobs",
     "accord.users",
     "accord.customers",
     "accord.sales",
     "accord.activities",
+    "accord.dedupe",
+    "accord.imports",
+    "accord.exports",
     "accord.web",
 ]
 
