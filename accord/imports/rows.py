@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,3 +33,20 @@ class ParsedRow:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass(slots=True)
+class Table:
+    """A file opened for import: its header row and its data rows as text cells, read lazily.
+
+    Every reader (CSV, XLSX, vCard) produces one, so that mapping, parsing and writing never care what
+    the file was. ``rows`` yields ``(row number, cells)`` with the row numbers a spreadsheet would show
+    (header = 1); ``fraction_read`` tells a progress bar how far into the file the reader is (0.0–1.0).
+    """
+
+    headers: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    file_format: str  # "csv", "xlsx" or "vcard"
+    encoding: str | None = None  # as detected, for CSV
+    delimiter: str | None = None  # as detected, for CSV
+    fraction_read: Callable[[], float] = lambda: 0.0

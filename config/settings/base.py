@@ -38,8 +38,8 @@ INSTALLED_APPS = [
     "accord.sales",
     "accord.activities",
     "accord.dedupe",
-    "accord.imports",
     "accord.exports",
+    "accord.imports",
     "accord.web",
 ]
 
