@@ -8,10 +8,10 @@ no other module decides visibility.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Model
@@ -116,6 +116,9 @@ class Access:
         superuser = bool(getattr(self.user, "is_superuser", False))
         self.is_admin = system or superuser or bool(self.role and self.role.is_admin)
         self.is_external = bool(self.role and self.role.is_external) and not self.is_admin
+        # Values that layers above derive from this access and reuse for the rest of the request
+        # (``accord.core.permissions.scope_parts``): a list page asks for its scope's parts once per part.
+        self.derived: dict[Hashable, Any] = {}
 
     # ------------------------------------------------------------------ role: actions and fields
 

@@ -99,7 +99,17 @@ def scope_parts(actor: Actor, model: type[Model]) -> list[Q] | None:
     of the owners they see, and the ones shared with them (when there are any). None when the scope is
     one condition already. A list page reads each part with its own ordered, limited query and merges
     them, because one query with ``owner IN (…) OR id IN (…)`` makes the database collect and sort every
-    visible row to find the first page (measured in benchmarks/scoping.py)."""
+    visible row to find the first page (measured in benchmarks/scoping.py).
+
+    Computed once per request (a list page asks for each part's records, and each asks again)."""
+    key = ("scope_parts", model)
+    if key not in actor.access.derived:
+        actor.access.derived[key] = _scope_parts(actor, model)
+    parts: list[Q] | None = actor.access.derived[key]
+    return parts
+
+
+def _scope_parts(actor: Actor, model: type[Model]) -> list[Q] | None:
     access = actor.access
     rule = rule_for(model)
     if rule.follows is not None or rule.owner_field is None or rule.object_type is None:
