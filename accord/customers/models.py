@@ -90,6 +90,14 @@ class Contact(TrackedModel):
     companies = models.ManyToManyField(Company, through="Employment", related_name="people")
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
     custom_fields = models.JSONField(default=dict, blank=True)
+    # The list summary, copied from the children by ``contact_summaries_refresh`` whenever they change:
+    # a list page reads 50 rows, and four correlated subqueries per row cost more than the rest of the
+    # request (benchmarks/api.py). The children (ContactEmail, ContactPhone, Employment) stay the truth.
+    primary_email = models.CharField(max_length=254, null=True, blank=True, editable=False)
+    primary_phone = models.CharField(max_length=20, null=True, blank=True, editable=False)
+    current_company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
 
     class Meta:
         indexes = [

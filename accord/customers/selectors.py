@@ -14,7 +14,7 @@ from accord.core.batch_query import BatchQuery
 from accord.core.permissions import get_visible, visible_to
 from accord.core.selectors import filtered_list
 from accord.customers.filters import CompanyFilter, ContactFilter
-from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment, person_name
+from accord.customers.models import Company, Contact, Employment, person_name
 
 
 def company_queryset() -> QuerySet[Company]:
@@ -35,30 +35,16 @@ def contact_queryset() -> QuerySet[Contact]:
 def _contact_summaries(ids: list[int]) -> QuerySet[Contact, dict[str, Any]]:
     """Contacts with their primary email and phone, current company and tag names as columns of one query.
 
-    Lists show a summary rather than every email, phone and employment: correlated subqueries on
-    indexed child tables cost the database little, whereas prefetching four relations cost Django
-    most of a list request's time (measured in benchmarks/api.py).
+    The first three are copies kept on the contact's row (``accord.customers.summaries``); the tags are
+    one correlated subquery on an indexed table.
     """
-    # At most one primary email and phone per contact (constraints contact_one_primary_*), so their
-    # subqueries need no ORDER BY; a contact may hold several current jobs, the first one is shown.
-    current_job = Employment.objects.filter(contact=OuterRef("pk"), is_current=True).order_by("id")
     return (
         Contact.objects.filter(pk__in=ids)
         .order_by()
-        .values(*CONTACT_SUMMARY_FIELDS)
+        .values(*CONTACT_SUMMARY_FIELDS, "primary_email", "primary_phone")
         .annotate(
-            primary_email=Subquery(
-                ContactEmail.objects.filter(contact=OuterRef("pk"), is_primary=True)
-                .order_by()
-                .values("email")[:1]
-            ),
-            primary_phone=Subquery(
-                ContactPhone.objects.filter(contact=OuterRef("pk"), is_primary=True)
-                .order_by()
-                .values("number")[:1]
-            ),
-            company_id=Subquery(current_job.values("company_id")[:1]),
-            company_name=Subquery(current_job.values("company__name")[:1]),
+            company_id=F("current_company_id"),
+            company_name=F("current_company__name"),
             tags=Subquery(
                 Contact.tags.through.objects.filter(contact_id=OuterRef("pk"))
                 .order_by()
@@ -175,9 +161,6 @@ def company_people(*, actor: Actor, company: Company, limit: int = COMPANY_PEOPL
             visible.filter(employments__company=company, employments__is_current=is_current)
             .annotate(
                 role=F("employments__role"),
-                primary_email=Subquery(
-                    ContactEmail.objects.filter(contact=OuterRef("pk"), is_primary=True).values("email")[:1]
-                ),
             )
             .order_by("family_name", "given_name", "id")
         )

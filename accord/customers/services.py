@@ -25,6 +25,7 @@ from accord.core.services import (
     validated,
 )
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment
+from accord.customers.summaries import SUMMARY_FIELDS, contact_summaries_refresh, contacts_at_company
 
 Data = Mapping[str, Any]
 
@@ -121,7 +122,10 @@ def company_update(
 
 @transaction.atomic
 def company_delete(*, actor: Actor, instance: Company, expected_version: int | None = None) -> None:
+    # Its people's lists show their next current employer, if they have one.
+    people = contacts_at_company(instance.pk)
     record_delete(Company, instance, actor=actor, expected_version=expected_version, search_kind="company")
+    contact_summaries_refresh(people)
 
 
 # ---------------------------------------------------------------- contacts
@@ -233,6 +237,10 @@ def _replace_children(
         new_ids = [(item["company_id"], item["role"], item["is_current"]) for item in employments]
         if old_ids != new_ids:
             changes["employments"] = ([list(job) for job in old_ids], [list(job) for job in new_ids])
+    if (emails, phones, employments) != (None, None, None):
+        contact_summaries_refresh([contact.pk])
+        # The caller saves this instance whole afterwards: it must hold the new summary, not the old.
+        contact.refresh_from_db(fields=SUMMARY_FIELDS)
     return changes
 
 

@@ -7,8 +7,9 @@ writing. Indexes become database ids once a table is loaded (``first_id + index`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import models
@@ -425,11 +426,35 @@ def write_contacts(
                     "owner_id": contacts.owner[rows],
                     "created_at": loader.datetimes(contacts.created[rows]),
                     "updated_at": loader.datetimes(updated[rows]),
+                    **_summaries(contacts, companies, rows),
                 },
             )
     _write_emails(loader, contacts)
     _write_phones(loader, contacts)
     _write_employments(loader, rng, contacts, companies, titles)
+
+
+def _summaries(contacts: Contacts, companies: Companies, rows: slice) -> dict[str, list[Any]]:
+    """The list summary the services keep on a contact's row (``accord.customers.summaries``): the first
+    email and phone written below are the primary ones, and the current employer is ``contacts.company``."""
+
+    def firsts(offsets: np.ndarray, render: Callable[[np.ndarray], list[str]]) -> list[str | None]:
+        starts = offsets[rows.start : rows.stop]
+        has = np.diff(offsets[rows.start : rows.stop + 1]) > 0
+        values = iter(render(starts[has]))
+        return [next(values) if flag else None for flag in has.tolist()]
+
+    company = contacts.company[rows]
+    return {
+        "primary_email": firsts(
+            contacts.email_offsets, lambda at: contacts.emails.render(contacts.email_domains, at)
+        ),
+        "primary_phone": firsts(contacts.phone_offsets, lambda at: geography.e164(contacts.phones[at])),
+        "current_company_id": [
+            None if index < 0 else pk
+            for index, pk in zip(company.tolist(), companies.ids(company).tolist(), strict=True)
+        ],
+    }
 
 
 def _write_emails(loader: BulkLoader, contacts: Contacts) -> None:

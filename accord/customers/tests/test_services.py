@@ -186,3 +186,33 @@ def test_contact_delete_cascades_children(actor: Actor) -> None:
     contact_delete(actor=actor, instance=contact)
     assert not ContactEmail.objects.exists()
     assert not SearchEntry.objects.exists()
+
+
+def _summary(contact: Contact) -> tuple[str | None, str | None, int | None]:
+    return Contact.objects.values_list("primary_email", "primary_phone", "current_company_id").get(
+        pk=contact.pk
+    )
+
+
+def test_contact_row_keeps_the_list_summary_through_create_update_and_company_delete(actor: Actor) -> None:
+    acme = company_create(actor=actor, data={"name": "Acme"})
+    globex = company_create(actor=actor, data={"name": "Globex"})
+    contact = contact_create(
+        actor=actor,
+        data={
+            "family_name": "Lovelace",
+            "emails": [{"email": "ada@example.com"}],
+            "phones": [{"number": "+1 415 555 2671"}],
+            "employments": [{"company_id": acme.pk}, {"company_id": globex.pk}],
+        },
+    )
+    assert _summary(contact) == ("ada@example.com", "+14155552671", acme.pk)
+    assert (contact.primary_email, contact.current_company_id) == ("ada@example.com", acme.pk)
+
+    # A later change of the name alone saves the whole instance: the summary must survive it.
+    contact = contact_update(actor=actor, instance=contact, data={"emails": [], "phones": []})
+    contact = contact_update(actor=actor, instance=contact, data={"given_name": "Ada"})
+    assert _summary(contact) == (None, None, acme.pk)
+
+    company_delete(actor=actor, instance=acme)
+    assert _summary(contact) == (None, None, globex.pk)

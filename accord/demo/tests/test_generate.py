@@ -21,6 +21,7 @@ from accord.core.normalize import normalize_email
 from accord.core.search import search
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment
 from accord.customers.services import company_index, contact_index
+from accord.customers.summaries import contact_summaries_refresh
 from accord.demo import generate, loader
 from accord.demo.generate import DemoResult, load_demo, start_of_day
 from accord.demo.reference import CATALOGUE, PIPELINES
@@ -172,6 +173,18 @@ def test_emails_are_unique_normalised_and_one_is_primary() -> None:
         emails_count=Count("emails"), primaries=Count("emails", filter=Q(emails__is_primary=True))
     )
     assert {(c.emails_count in (1, 2), c.primaries) for c in per_contact} == {(True, 1)}
+
+
+def test_contact_rows_hold_the_summary_the_services_keep() -> None:
+    """What the loader wrote on each contact's row equals what contact_summaries_refresh computes."""
+    summary = ("id", "primary_email", "primary_phone", "current_company_id")
+    loaded = list(Contact.objects.order_by("id").values_list(*summary))
+    assert any(row[1] for row in loaded) and any(row[2] for row in loaded) and any(row[3] for row in loaded)
+    with transaction.atomic():
+        contact_summaries_refresh([row[0] for row in loaded])
+        refreshed = list(Contact.objects.order_by("id").values_list(*summary))
+        transaction.set_rollback(True)
+    assert loaded == refreshed
 
 
 def test_phones_are_valid_e164() -> None:
