@@ -22,9 +22,9 @@ from accord.imports.dates import DateReader, detect_day_first
 from accord.imports.fields import CUSTOM_PREFIX, FieldType, ImportField, ImportKind
 from accord.imports.mapping import is_multi_value, normalize_header
 from accord.imports.rows import ParsedRow, RowError, Table
+from accord.imports.phones import PhoneReader
 from accord.imports.values import (
     CellError,
-    PhoneReader,
     parse_boolean,
     parse_country,
     parse_currency,

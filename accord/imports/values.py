@@ -13,11 +13,11 @@ from functools import cache
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
-import phonenumbers
+import phonenumbers  # its country names and region list
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 
 from accord.core.errors import ValidationFailed
-from accord.core.normalize import normalize_domain, normalize_email, normalize_phone
+from accord.core.normalize import normalize_domain, normalize_email
 from accord.imports.mapping import normalize_header
 
 T = TypeVar("T")
@@ -31,7 +31,7 @@ class CellError(Exception):
         self.reason = reason
 
 
-def _first_message(error: ValidationFailed) -> str:
+def first_message(error: ValidationFailed) -> str:
     for messages in error.fields.values():
         if messages:
             return messages[0]
@@ -72,80 +72,22 @@ _SIMPLE_EMAIL = re.compile(
     r"(?P<local>[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)@"
     r"(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
 )
-_SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)  # single labels: "local", "test", …
 
 
 def parse_email(text: str) -> str:
     """Lowercased, syntax-checked address: always equal to ``normalize_email(text)`` (tested)."""
     match = _SIMPLE_EMAIL.fullmatch(text)
-    if (
-        match is not None
-        and len(match["local"]) <= 64
-        and len(text) <= 254
-        and "--" not in match["domain"]
-        and not _is_special_use(match["domain"].lower())
-    ):
-        return text.lower()
+    if match is not None and len(text) <= 254:
+        lowered = text.lower()
+        at = match.end("local")
+        if at <= 64 and "--" not in lowered[at:] and lowered.rpartition(".")[2] not in _SPECIAL_USE:
+            return lowered
     try:
         return normalize_email(text)
     except ValidationFailed as error:
-        detail = _first_message(error)
+        detail = first_message(error)
         raise CellError(f"'{text}' is not a valid email address: {detail[:1].lower()}{detail[1:]}") from None
-
-
-def _is_special_use(domain: str) -> bool:
-    return any(domain == name or domain.endswith("." + name) for name in _SPECIAL_USE)
-
-
-# --- phones -----------------------------------------------------------------------------------------------
-
-_PHONE_PUNCTUATION = str.maketrans("", "", " -.()/\u00a0\u2011\u2013")
-_COUNTRY_CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
-
-
-class PhoneReader:
-    """Phone numbers to E.164, equal to ``normalize_phone(text, region=region)`` (tested)."""
-
-    def __init__(self, region: str) -> None:
-        self.region = region
-        self._memo: Memo[str] = Memo()
-
-    def __call__(self, text: str) -> str:
-        return self._memo.get(text, self._parse)
-
-    def _parse(self, text: str) -> str:
-        fast = _international_number(text)
-        if fast is not None:
-            return fast
-        try:
-            return normalize_phone(text, region=self.region)
-        except ValidationFailed as error:
-            raise CellError(_first_message(error)) from None
-
-
-def _international_number(text: str) -> str | None:
-    """E.164 of "+49 151 1234-5678" without the full parser, when that cannot differ from its answer: a
-    "+", a country code, and a national number that starts with no digit the country's national prefix
-    rules could strip ("+49 (0)30 …" or "+7 8…" take the careful path)."""
-    digits = text.translate(_PHONE_PUNCTUATION)
-    if len(digits) < 8 or digits[0] != "+" or not digits[1:].isdigit() or len(digits) > 16:
-        return None
-    for length in (1, 2, 3):
-        country_code = int(digits[1 : 1 + length])
-        if country_code in _COUNTRY_CODES:
-            break
-    else:
-        return None
-    national = digits[1 + length :]
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
-        country_code, _COUNTRY_CODES[country_code][0]
-    )
-    if metadata is None or national.startswith("0") or metadata.national_prefix_for_parsing not in (None, "0"):
-        return None
-    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
-    if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number):
-        return digits
-    return None  # the careful path words the error
 
 
 # --- other identifiers ------------------------------------------------------------------------------------
@@ -155,7 +97,7 @@ def parse_domain(text: str) -> str:
     try:
         return normalize_domain(text)
     except ValidationFailed as error:
-        raise CellError(_first_message(error)) from None
+        raise CellError(first_message(error)) from None
 
 
 _CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "¥": "JPY", "CHF": "CHF", "₹": "INR"}
