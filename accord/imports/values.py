@@ -192,7 +192,7 @@ def parse_integer(text: str, *, decimal_comma: bool) -> int:
 
 
 _DURATION_PART = re.compile(
-    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)\b", re.IGNORECASE
+    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])", re.IGNORECASE
 )
 _CLOCK = re.compile(r"^(?:(?P<hours>\d+):)?(?P<minutes>\d{1,2}):(?P<seconds>\d{2})$")
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}

@@ -218,7 +218,7 @@ def test_a_number_with_the_other_separator_is_an_error_not_a_different_number() 
 
 @pytest.mark.parametrize(
     ("cell", "seconds"),
-    [("90", 90), ("1:30", 90), ("01:30:00", 5400), ("5 min", 300), ("1h 5m", 3900), ("1.5 hours", 5400)],
+    [("90", 90), ("1:30", 90), ("01:30:00", 5400), ("5 min", 300), ("1h 5m", 3900), ("1h5m", 3900), ("1.5 hours", 5400)],
 )
 def test_durations(cell: str, seconds: int) -> None:
     row = _parse("interactions", ["Type", "Date", "Duration"], ["Call", "2025-01-01", cell])[0]
