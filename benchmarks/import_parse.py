@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -126,7 +126,9 @@ def main() -> None:
             with csv_path.open(encoding="utf-8", newline="") as file:
                 return sum(1 for _ in csv.reader(file)) - 1
 
-        table_rows += _with_ratios("csv", arguments.rows, measure(csv_path, repeat=arguments.repeat, baseline=plain_csv))
+        table_rows += _with_ratios(
+            "csv", arguments.rows, measure(csv_path, repeat=arguments.repeat, baseline=plain_csv)
+        )
 
         if arguments.xlsx_rows:
             import openpyxl

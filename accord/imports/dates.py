@@ -18,7 +18,9 @@ _TIME = (
     r"(?:[ T]+|,\s*)(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
     r"\s*(?P<meridiem>[AaPp]\.?[Mm]\.?)?\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?"
 )
-_NUMERIC = re.compile(rf"^(?P<a>\d{{1,4}})(?P<separator>[./-])(?P<b>\d{{1,2}})(?P=separator)(?P<c>\d{{2,4}})(?:{_TIME})?$")
+_NUMERIC = re.compile(
+    rf"^(?P<a>\d{{1,4}})(?P<separator>[./-])(?P<b>\d{{1,2}})(?P=separator)(?P<c>\d{{2,4}})(?:{_TIME})?$"
+)
 _MONTH_FIRST = re.compile(
     rf"^(?:[A-Za-z]+,?\s+)?(?P<month>[A-Za-z]{{3,9}})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})(?:{_TIME})?$"
 )

@@ -116,7 +116,7 @@ def detect_encoding(sample: bytes, *, complete: bool) -> str:
 
 
 def _western_verdict(sample: bytes) -> str:
-    """"western" when the bytes read as Western European text in Windows-1252: its accented letters sit
+    """ "western" when the bytes read as Western European text in Windows-1252: its accented letters sit
     among plain ASCII ones ("Müller", "José"); "other script" when whole words are non-ASCII letters (as
     Cyrillic in Windows-1251 reads in Windows-1252); "unknown" otherwise.
 
@@ -138,9 +138,11 @@ def _western_verdict(sample: bytes) -> str:
 
 
 _MOSTLY_ASCII = 0.3
-# Non-letters Western text uses; the rarer signs of Windows-1252 (¤ ¦ ¨ ¯ ´ ¸ ¹ ² ³ Œ Ÿ) are left out
-# because they are what letters of other code pages turn into.
-_WESTERN_SIGNS = frozenset("€‚„…†‡‰‹›‘’“”•–—™\xa0¡¢£¥§©ª«¬\xad®°±µ¶·º»¼½¾¿×÷")
+# Non-letters Western text uses; the rarer signs of Windows-1252 (currency sign, broken bar, diaeresis,
+# macron, acute, cedilla, superscripts) are left out because other code pages' letters turn into them.
+_WESTERN_SIGNS = frozenset(
+    "\u20ac\u201a\u201e\u2026\u2020\u2021\u2030\u2039\u203a\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u2122\u00a0\u00a1\u00a2\u00a3\u00a5\u00a7\u00a9\u00aa\u00ab\u00ac\u00ad\u00ae\u00b0\u00b1\u00b5\u00b6\u00b7\u00ba\u00bb\u00bc\u00bd\u00be\u00bf\u00d7\u00f7"
+)  # euro, low and angle quotes, ellipsis, daggers, per mille, curly quotes, bullet, dashes, Latin-1 signs
 # Code pages for Latin script: when whole words are non-ASCII, the text is in another script, and these
 # (which charset-normalizer favours for short samples) would turn it into accented gibberish.
 _LATIN_CODE_PAGES = [

@@ -73,9 +73,7 @@ def _kind_synonyms(kind: ImportKind) -> dict[str, dict[str, int]]:
     return table
 
 
-def _candidates(
-    header: str, kind: ImportKind, custom: Mapping[str, str]
-) -> dict[str, float]:
+def _candidates(header: str, kind: ImportKind, custom: Mapping[str, str]) -> dict[str, float]:
     """Every field a header may mean, with a score (higher is surer)."""
     normalized = normalize_header(header)
     if not normalized:

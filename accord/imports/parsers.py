@@ -21,8 +21,8 @@ from accord.core.models import CustomField
 from accord.imports.dates import DateReader, detect_day_first
 from accord.imports.fields import CUSTOM_PREFIX, FieldType, ImportField, ImportKind
 from accord.imports.mapping import is_multi_value, normalize_header
-from accord.imports.rows import ParsedRow, RowError, Table
 from accord.imports.phones import PhoneReader
+from accord.imports.rows import ParsedRow, RowError, Table
 from accord.imports.values import (
     CellError,
     parse_boolean,
@@ -72,16 +72,16 @@ def parse_rows(
     columns = _plan(table, kind, mapping, options)
     mapped_fields = {column.field for column in columns}
     headers_of = {column.field: column.header for column in reversed(columns)}
-    required = [
-        (field.name, field.label) for field in kind.fields if field.required
-    ] + [
+    required = [(field.name, field.label) for field in kind.fields if field.required] + [
         (f"{CUSTOM_PREFIX}{definition.key}", definition.label)
         for definition in options.custom_fields
         if definition.is_required and f"{CUSTOM_PREFIX}{definition.key}" in mapped_fields
     ]
     any_of = [(group, ", ".join(kind.field(name).label for name in group)) for group in kind.requires_any]
     width = len(table.headers)
-    split_names = "full_name" in mapped_fields and {"given_name", "family_name"} <= {f.name for f in kind.fields}
+    split_names = "full_name" in mapped_fields and {"given_name", "family_name"} <= {
+        f.name for f in kind.fields
+    }
     siblings = _list_siblings(kind)
     for number, cells in table.rows:
         values: dict[str, Any] = {}
@@ -120,7 +120,12 @@ def parse_rows(
         for group, labels in any_of:
             if not any(name in values for name in group):
                 errors.append(RowError(number, "", f"Needs at least one of: {labels}."))
-        if split_names and "full_name" in values and "given_name" not in values and "family_name" not in values:
+        if (
+            split_names
+            and "full_name" in values
+            and "given_name" not in values
+            and "family_name" not in values
+        ):
             values["given_name"], values["family_name"] = split_full_name(values.pop("full_name"))
             if not values["given_name"]:
                 del values["given_name"]
@@ -219,7 +224,9 @@ class _Context:
         self.phones = PhoneReader((options.default_region or settings.ACCORD_DEFAULT_PHONE_REGION).upper())
 
     def dates(self) -> DateReader:
-        return DateReader(day_first=self.options.day_first, time_zone=self.zone, excel_serials=self.excel_serials)
+        return DateReader(
+            day_first=self.options.day_first, time_zone=self.zone, excel_serials=self.excel_serials
+        )
 
 
 def _stripped(convert: Convert) -> Convert:

@@ -68,13 +68,14 @@ class PhoneReader:
                     return _valid_e164(country_code, digits[length:])
             return None
         metadata = self._metadata
-        if metadata is None or not (digits.isascii() and digits.isdigit()):
+        country_code = metadata.country_code if metadata is not None else None
+        if metadata is None or country_code is None or not (digits.isascii() and digits.isdigit()):
             return None
-        if _starts_international(metadata, digits) or digits.startswith(str(metadata.country_code)):
+        if _starts_international(metadata, digits) or digits.startswith(str(country_code)):
             return None  # "0049…" or "49…": parse reads a country code there; leave that to it
-        if _COUNTRY_CODES.get(metadata.country_code, ("",))[0] != self.region:
+        if _COUNTRY_CODES.get(country_code, ("",))[0] != self.region:
             return None  # the region shares its code and is not the code's main region: its own rules
-        return _valid_e164(metadata.country_code, digits)
+        return _valid_e164(country_code, digits)
 
 
 def _starts_international(metadata: PhoneMetadata, digits: str) -> bool:

@@ -123,7 +123,7 @@ def _open_csv(file: IO[bytes], sample: bytes, *, size: int | None, name: str) ->
         io.BufferedReader(stream, buffer_size=1 << 16), encoding=encoding, errors="replace", newline=""
     )
     records = _csv_records(csv.reader(text, delimiter=delimiter))
-    row_number, headers = _header(records, name)
+    _, headers = _header(records, name)
     total = size or 0
 
     def fraction_read() -> float:
@@ -155,7 +155,7 @@ def _csv_records(reader: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]
             return
         except csv.Error as error:
             raise ImportFileError(
-                f"Row {number + 1} cannot be read ({error}). Check for a quote (\") that is never closed."
+                f'Row {number + 1} cannot be read ({error}). Check for a quote (") that is never closed.'
             ) from error
         number += 1
         if record:
@@ -249,7 +249,7 @@ def _open_xlsx(file: IO[bytes], sample: bytes, *, sheet: str | None) -> Table:
         _, headers = _header(records, "")
     except ImportFileError:
         raise
-    except Exception as error:  # noqa: BLE001 - openpyxl raises anything on a damaged workbook
+    except Exception as error:
         raise ImportFileError(_DAMAGED_WORKBOOK) from error
     progress = {"row": 0}
 
@@ -278,12 +278,12 @@ def _seekable(file: IO[bytes], sample: bytes) -> IO[bytes]:
         return file
     import tempfile
 
-    spooled = tempfile.SpooledTemporaryFile(max_size=64 << 20)
+    spooled = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115 - the Table reads it later
     spooled.write(sample)
     while chunk := file.read(1 << 20):
         spooled.write(chunk)
     spooled.seek(0)
-    return spooled  # type: ignore[return-value]
+    return spooled
 
 
 def _check_is_workbook(stream: IO[bytes]) -> None:
@@ -315,7 +315,7 @@ def _guarded(rows: Iterator[Any]) -> Iterator[Any]:
             item = next(rows)
         except StopIteration:
             return
-        except Exception as error:  # noqa: BLE001 - see the docstring
+        except Exception as error:
             raise ImportFileError(_DAMAGED_WORKBOOK) from error
         yield item
 

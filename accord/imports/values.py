@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Generic, TypeVar
 
 import phonenumbers  # its country names and region list
@@ -144,13 +144,17 @@ def parse_country(text: str) -> str:
         return text.upper()
     code = _country_names().get(normalize_header(text))
     if code is None:
-        raise CellError(f"'{text}' is not a country. Write its name in English or its two-letter code (DE, US).")
+        raise CellError(
+            f"'{text}' is not a country. Write its name in English or its two-letter code (DE, US)."
+        )
     return code
 
 
 # --- numbers ----------------------------------------------------------------------------------------------
 
-_AMOUNT_DECORATION = re.compile(r"^(?:[A-Za-z]{3}|[€$£¥₹]|US\$)?\s*(?P<number>.*?)\s*(?:[A-Za-z]{3}|[€$£¥₹]|%)?$")
+_AMOUNT_DECORATION = re.compile(
+    r"^(?:[A-Za-z]{3}|[€$£¥₹]|US\$)?\s*(?P<number>.*?)\s*(?:[A-Za-z]{3}|[€$£¥₹]|%)?$"
+)
 _GROUPED = {
     ".": re.compile(r"^[+-]?(?:\d{1,3}(?:[, '\u00a0\u202f]\d{3})+|\d+)(?:\.\d+)?$"),
     ",": re.compile(r"^[+-]?(?:\d{1,3}(?:[. '\u00a0\u202f]\d{3})+|\d+)(?:,\d+)?$"),
@@ -162,7 +166,7 @@ MAX_NUMBER_DIGITS = 30
 
 
 def parse_decimal(text: str, *, decimal_comma: bool) -> Decimal:
-    """"1,234.50", "€ 1.234,50", "19%" with the import's decimal separator; grouping must be in threes, so
+    """ "1,234.50", "€ 1.234,50", "19%" with the import's decimal separator; grouping must be in threes, so
     "1,5" read with a decimal point is an error, not fifteen."""
     match = _AMOUNT_DECORATION.match(text)
     number = match["number"] if match else text
@@ -192,7 +196,8 @@ def parse_integer(text: str, *, decimal_comma: bool) -> int:
 
 
 _DURATION_PART = re.compile(
-    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])", re.IGNORECASE
+    r"(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])",
+    re.IGNORECASE,
 )
 _CLOCK = re.compile(r"^(?:(?P<hours>\d+):)?(?P<minutes>\d{1,2}):(?P<seconds>\d{2})$")
 _UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
@@ -208,7 +213,8 @@ def parse_duration(text: str) -> int:
     parts = list(_DURATION_PART.finditer(text))
     if parts and not _DURATION_PART.sub("", text).strip(" ,"):
         total = sum(
-            Decimal(part["amount"].replace(",", ".")) * _UNIT_SECONDS[part["unit"][0].lower()] for part in parts
+            Decimal(part["amount"].replace(",", ".")) * _UNIT_SECONDS[part["unit"][0].lower()]
+            for part in parts
         )
         return int(total)
     raise CellError(f"'{text}' is not a duration. Write it as 1:30, 01:30:00, 90 s or 1h 5m.")

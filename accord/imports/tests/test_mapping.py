@@ -189,7 +189,10 @@ def test_custom_fields_map_by_key_or_label_also_behind_an_entity_prefix() -> Non
 
     # Then both map to custom:<key>
     assert mapping == {"shoe_size": "custom:shoe_size", "Person - Date of birth": "custom:birthday"}
-    assert validate_mapping(KINDS["contacts"], {"Name": "full_name", "shoe_size": "custom:shoe_size"}, custom) == []
+    assert (
+        validate_mapping(KINDS["contacts"], {"Name": "full_name", "shoe_size": "custom:shoe_size"}, custom)
+        == []
+    )
 
 
 def test_validate_mapping_names_every_problem() -> None:

@@ -34,7 +34,11 @@ def _parse(kind: str, headers: list[str], *rows: list[str], **options: object) -
 
 
 # Cells that make a row of each kind valid, beside the one under test.
-_VALID = {"contacts": {"Name": "Anna"}, "companies": {"Name": "Example"}, "deals": {"Name": "A", "Stage": "Won"}}
+_VALID = {
+    "contacts": {"Name": "Anna"},
+    "companies": {"Name": "Example"},
+    "deals": {"Name": "A", "Stage": "Won"},
+}
 
 
 def _value(kind: str, header: str, cell: str, **options: object) -> object:
@@ -90,7 +94,16 @@ def test_a_file_where_a_third_of_the_rows_are_bad_gives_exactly_the_expected_err
     assert rows[4].values["created_at"] == dt.datetime(2025, 12, 31, tzinfo=BERLIN)
     assert rows[4].values["tags"] == ["partner", "vip"]
     assert rows[8].values["created_at"] == dt.datetime(2025, 1, 15, 14, 30, tzinfo=BERLIN)
-    assert rows[1].cells == ["Ben", "Okafor", "ben@", "+49 30 1234568", "Okafor Ltd", "01/02/2025", "", "Lead"]
+    assert rows[1].cells == [
+        "Ben",
+        "Okafor",
+        "ben@",
+        "+49 30 1234568",
+        "Okafor Ltd",
+        "01/02/2025",
+        "",
+        "Lead",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -121,7 +134,10 @@ def test_date_formats(cell: str, day_first: bool, expected: dt.date) -> None:
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
-        ("2025-12-31T10:00:00+02:00", dt.datetime(2025, 12, 31, 10, tzinfo=dt.timezone(dt.timedelta(hours=2)))),
+        (
+            "2025-12-31T10:00:00+02:00",
+            dt.datetime(2025, 12, 31, 10, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        ),
         ("2025-12-31T08:00:00.000Z", dt.datetime(2025, 12, 31, 8, tzinfo=dt.UTC)),
         ("2025-12-31 10:00", dt.datetime(2025, 12, 31, 10, tzinfo=BERLIN)),
         ("31/12/2025", dt.datetime(2025, 12, 31, tzinfo=BERLIN)),
@@ -135,7 +151,8 @@ def test_datetimes_without_an_offset_are_in_the_import_time_zone(cell: str, expe
     value = _value("contacts", "Created", cell, day_first=True, time_zone="Europe/Berlin")
 
     assert value == expected
-    assert isinstance(value, dt.datetime) and value.utcoffset() == expected.utcoffset()
+    assert isinstance(value, dt.datetime)
+    assert value.utcoffset() == expected.utcoffset()
 
 
 def test_excel_serial_numbers_are_dates_in_xlsx_files_only() -> None:
@@ -189,7 +206,9 @@ def test_impossible_dates_are_errors_that_say_what_to_do(cell: str, day_first: b
         ([], None),
     ],
 )
-def test_detect_day_first_suggests_the_order_from_unambiguous_dates(samples: list[str], expected: bool | None) -> None:
+def test_detect_day_first_suggests_the_order_from_unambiguous_dates(
+    samples: list[str], expected: bool | None
+) -> None:
     assert detect_day_first(samples) is expected
 
 
@@ -205,12 +224,17 @@ def test_detect_day_first_suggests_the_order_from_unambiguous_dates(samples: lis
         ("1e-05", False, Decimal("0.00001")),
     ],
 )
-def test_decimals_with_the_import_decimal_separator(cell: str, decimal_comma: bool, expected: Decimal) -> None:
+def test_decimals_with_the_import_decimal_separator(
+    cell: str, decimal_comma: bool, expected: Decimal
+) -> None:
     assert _value("deals", "Amount", cell, decimal_comma=decimal_comma) == expected
 
 
 def test_a_number_with_the_other_separator_is_an_error_not_a_different_number() -> None:
-    assert _error("deals", "Amount", "1,5") == "'1,5' is not a number (this import reads numbers with a decimal point)."
+    assert (
+        _error("deals", "Amount", "1,5")
+        == "'1,5' is not a number (this import reads numbers with a decimal point)."
+    )
     assert _error("deals", "Amount", "12 apples") == (
         "'12 apples' is not a number (this import reads numbers with a decimal point)."
     )
@@ -218,7 +242,15 @@ def test_a_number_with_the_other_separator_is_an_error_not_a_different_number() 
 
 @pytest.mark.parametrize(
     ("cell", "seconds"),
-    [("90", 90), ("1:30", 90), ("01:30:00", 5400), ("5 min", 300), ("1h 5m", 3900), ("1h5m", 3900), ("1.5 hours", 5400)],
+    [
+        ("90", 90),
+        ("1:30", 90),
+        ("01:30:00", 5400),
+        ("5 min", 300),
+        ("1h 5m", 3900),
+        ("1h5m", 3900),
+        ("1.5 hours", 5400),
+    ],
 )
 def test_durations(cell: str, seconds: int) -> None:
     row = _parse("interactions", ["Type", "Date", "Duration"], ["Call", "2025-01-01", cell])[0]
@@ -249,7 +281,8 @@ def test_company_size_from_a_band_or_a_number_of_employees(cell: str, expected: 
 
 
 @pytest.mark.parametrize(
-    ("cell", "expected"), [("DE", "DE"), ("germany", "DE"), ("Deutschland", "DE"), ("USA", "US"), ("United Kingdom", "GB")]
+    ("cell", "expected"),
+    [("DE", "DE"), ("germany", "DE"), ("Deutschland", "DE"), ("USA", "US"), ("United Kingdom", "GB")],
 )
 def test_countries_by_code_or_name(cell: str, expected: str) -> None:
     assert _value("companies", "Country", cell) == expected
@@ -296,7 +329,9 @@ def test_list_fields_gather_several_columns_and_google_joined_values() -> None:
 
 
 def test_emails_in_one_cell_with_display_names() -> None:
-    rows = _parse("deals", ["Name", "Stage", "Contact Emails"], ["A", "Won", "Anna <Anna@Example.com>; ben@example.com"])
+    rows = _parse(
+        "deals", ["Name", "Stage", "Contact Emails"], ["A", "Won", "Anna <Anna@Example.com>; ben@example.com"]
+    )
 
     assert rows[0].values["contact_emails"] == ["anna@example.com", "ben@example.com"]
 
@@ -316,10 +351,16 @@ def test_custom_fields_are_read_and_checked_like_the_services_do() -> None:
     )
     headers = ["Name", "size", "vip", "birthday", "tier", "nickname"]
     mapping = {header: f"custom:{header}" for header in headers[1:]} | {"Name": "full_name"}
-    table = _table(headers, ["Anna", "42", "yes", "31/12/1990", "gold", "Annie"], ["Ben", "4.5", "maybe", "1990", "Bronze", ""])
+    table = _table(
+        headers,
+        ["Anna", "42", "yes", "31/12/1990", "gold", "Annie"],
+        ["Ben", "4.5", "maybe", "1990", "Bronze", ""],
+    )
 
     # When parsed
-    rows = list(parse_rows(table, KINDS["contacts"], mapping, ParseOptions(day_first=True, custom_fields=definitions)))
+    rows = list(
+        parse_rows(table, KINDS["contacts"], mapping, ParseOptions(day_first=True, custom_fields=definitions))
+    )
 
     # Then values have the stored types, and bad ones are named
     assert {key: value for key, value in rows[0].values.items() if key.startswith("custom:")} == {

@@ -66,7 +66,9 @@ def test_each_delimiter_is_detected_even_when_others_appear_in_cells(tmp_path: P
         ["Anna", f"Street 1{others[0]} Berlin", "1,5" if delimiter != "," else "1.5"],
         ["Ben", f"Road 2{others[1]} Paris", "2"],
     ]
-    content = "\n".join(delimiter.join(f'"{cell}"' if delimiter in cell else cell for cell in line) for line in lines)
+    content = "\n".join(
+        delimiter.join(f'"{cell}"' if delimiter in cell else cell for cell in line) for line in lines
+    )
     path = _write(tmp_path, content.encode())
 
     # When opened
@@ -141,7 +143,8 @@ def test_a_stream_that_cannot_seek_is_read_as_well() -> None:
             buffer[: len(chunk)] = chunk
             return len(chunk)
 
-    table = open_table(io.BufferedReader(Pipe(b"Name,Email\nAnna,anna@example.com\n")))  # type: ignore[arg-type]
+    pipe = io.BufferedReader(Pipe(b"Name,Email\nAnna,anna@example.com\n"))  # type: ignore[type-var]
+    table = open_table(pipe)
 
     assert table.headers == ["Name", "Email"]
     assert list(table.rows) == [(2, ["Anna", "anna@example.com"])]
@@ -158,7 +161,10 @@ def test_a_stream_that_cannot_seek_is_read_as_well() -> None:
             "The first row must name the columns (for example: First name, Last name, Email), but it holds "
             "data (anna@example.com). Add a header row and upload the file again.",
         ),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "This is a PDF document. Export the data as CSV or Excel (.xlsx) instead."),
+        (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+            "This is a PDF document. Export the data as CSV or Excel (.xlsx) instead.",
+        ),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200),
             "This is an old Excel (.xls) or Office file. Open it in a spreadsheet program and save it as "
@@ -228,7 +234,9 @@ def _workbook(tmp_path: Path) -> Path:
     sheet = workbook.active
     sheet.title = "Contacts"
     sheet.append(["Name", "Phone", "Born", "Met", "Active", "Score", "Serial date", None])
-    sheet.append(["Anna", 491511234567.0, dt.date(1990, 12, 31), dt.datetime(2025, 12, 31, 10, 0), True, 12.5, 46022])
+    sheet.append(
+        ["Anna", 491511234567.0, dt.date(1990, 12, 31), dt.datetime(2025, 12, 31, 10, 0), True, 12.5, 46022]
+    )
     sheet.append([None] * 7)  # a blank row in the middle
     sheet.append(["Ben", 301234567, dt.datetime(1985, 1, 2), None, False, 0.1 + 0.2, 45292.5])
     for row in range(5, 40):  # formatting below the data makes empty rows and cells that are not data
@@ -267,7 +275,10 @@ def test_an_xlsx_sheet_can_be_chosen_by_name(tmp_path: Path) -> None:
     assert list(table.rows) == [(2, ["Example GmbH", "example.com"])]
     with pytest.raises(ImportFileError) as raised:
         _open(path, sheet="Deals")
-    assert raised.value.message == "There is no sheet 'Deals' in this workbook. Its sheets are: Contacts, Companies."
+    assert (
+        raised.value.message
+        == "There is no sheet 'Deals' in this workbook. Its sheets are: Contacts, Companies."
+    )
 
 
 def test_an_xlsx_file_named_csv_is_still_read_as_a_workbook(tmp_path: Path) -> None:
