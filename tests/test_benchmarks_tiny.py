@@ -69,3 +69,10 @@ def test_pages_benchmark_tiny_run() -> None:
     for database in ("sqlite", "postgres"):
         for page in ("contacts list", "contact 360 page (500 interactions)", "deal board (2,000 open deals)"):
             assert f"| {database} | 300 | {page} |" in output
+
+
+def test_import_parse_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/import_parse.py", "--rows", "2000", "--xlsx-rows", "200", "--repeat", "1")
+    for operation in ("baseline", "open_table", "open_table + parse_rows"):
+        assert f"| csv | 2000 | {operation} |" in output
+        assert f"| xlsx | 200 | {operation} |" in output
