@@ -193,13 +193,22 @@ class Worker:
 
 @contextlib.contextmanager
 def _savepoint_inside_transaction() -> Iterator[None]:
-    """In process, inside a test's transaction, a job that fails rolls back to a savepoint so the
-    transaction stays usable. A worker runs jobs in autocommit: each transaction the job opens commits."""
-    if connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-    else:
+    """A worker runs jobs in autocommit: what a job wrote before it failed stays written. In process,
+    inside a test's transaction, the same holds, except after a database error, which rolls back to a
+    savepoint so that the transaction stays usable (PostgreSQL refuses every statement after one)."""
+    if not connection.in_atomic_block:
         yield
+        return
+    savepoint = transaction.savepoint()
+    try:
+        yield
+    except DatabaseError:
+        transaction.savepoint_rollback(savepoint)
+        raise
+    except BaseException:
+        transaction.savepoint_commit(savepoint)
+        raise
+    transaction.savepoint_commit(savepoint)
 
 
 def _reset_connection() -> None:
