@@ -225,22 +225,36 @@ def run_jobs_until_empty(queues: Sequence[str] = ()) -> int:
 # ----------------------------------------------------------------------------------------------- processes
 
 
-def serve_signals(worker: Worker) -> None:
-    """First SIGTERM/SIGINT: stop claiming and let the running job end. Second: interrupt it (it is
-    given back to the queue) and exit."""
+def serve_signals(worker: Worker, *, signals: Sequence[signal.Signals]) -> None:
+    """First signal: stop claiming and let the running job end. Second: interrupt it (it is given back
+    to the queue) and exit."""
 
     def handle(signum: int, frame: FrameType | None) -> None:
         if worker.stopping.is_set():
             raise KeyboardInterrupt
         worker.stop()
+        print(
+            f"accord worker {worker.worker_id}: stopping after the current job (signal again to stop now).",
+            file=sys.stderr,
+            flush=True,
+        )
 
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
+    for signum in signals:
+        signal.signal(signum, handle)
 
 
-def run_worker(*, queues: Sequence[str], burst: bool, parent_pid: int | None = None) -> int:
+def run_worker(
+    *,
+    queues: Sequence[str],
+    burst: bool,
+    parent_pid: int | None = None,
+    signals: Sequence[signal.Signals] = (signal.SIGTERM, signal.SIGINT),
+) -> int:
+    """One worker in this process, until SIGTERM/SIGINT (or, with ``burst``, until no job is due)."""
     worker = Worker(queues=queues, burst=burst, parent_pid=parent_pid)
-    serve_signals(worker)
+    serve_signals(worker, signals=signals)
+    which = ", ".join(queues) if queues else "every queue"
+    print(f"accord worker {worker.worker_id}: running jobs of {which}.", file=sys.stderr, flush=True)
     try:
         worker.run()
     except KeyboardInterrupt:
@@ -251,24 +265,10 @@ def run_worker(*, queues: Sequence[str], burst: bool, parent_pid: int | None = N
 
 
 def _child(queues: Sequence[str], burst: bool) -> None:
-    # The supervisor forwards SIGTERM; a Ctrl+C that reaches the whole process group is left to it,
-    # so each child hears of it exactly once.
+    # The supervisor passes SIGTERM on; a Ctrl+C that reaches the whole process group is left to it,
+    # so that each child hears of it exactly once.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    worker = Worker(queues=queues, burst=burst)
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        if worker.stopping.is_set():
-            raise KeyboardInterrupt
-        worker.stop()
-
-    signal.signal(signal.SIGTERM, handle)
-    try:
-        worker.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        connections.close_all()
-    sys.exit(0)
+    sys.exit(run_worker(queues=queues, burst=burst, signals=(signal.SIGTERM,)))
 
 
 def run_processes(*, count: int, queues: Sequence[str], burst: bool) -> int:
