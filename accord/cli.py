@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run background jobs (imports, exports, scheduled jobs)")
     add_worker_arguments(worker)
-    worker.set_defaults(handler=worker_command)
+    worker.set_defaults(handler=worker_cli_command)
 
     migrate = commands.add_parser("migrate", help="create or update the database tables")
     migrate.set_defaults(handler=migrate_command)
@@ -311,6 +311,11 @@ def serve_command(args: argparse.Namespace) -> int:
     with worker_beside_server(enabled=not args.no_worker):
         AccordServer().run()
     return 0
+
+
+def worker_cli_command(args: argparse.Namespace) -> int:
+    require_migrated()
+    return worker_command(args)
 
 
 def migrate_command(args: argparse.Namespace) -> int:

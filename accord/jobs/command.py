@@ -49,10 +49,9 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def worker_command(args: argparse.Namespace) -> int:
-    from accord.cli import require_migrated
+    """The body of ``accord worker`` (the database is set up: ``accord.cli`` checked)."""
     from accord.jobs.worker import run_processes, run_worker
 
-    require_migrated()
     if args.processes > 1:
         return run_processes(count=args.processes, queues=args.queues, burst=args.burst)
     return run_worker(queues=args.queues, burst=args.burst, parent_pid=args.parent_pid)

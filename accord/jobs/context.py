@@ -162,7 +162,9 @@ class JobContext:
         """Store where to resume, on the job's connection: called inside the transaction that writes a
         batch, it commits or rolls back with that batch. Raises ``LeaseLost`` when another worker has
         taken the job over, which rolls that transaction back."""
-        held = Job.objects.filter(pk=self.job_id, worker_id=self._heartbeat.worker_id, status=Job.Status.RUNNING)
+        held = Job.objects.filter(
+            pk=self.job_id, worker_id=self._heartbeat.worker_id, status=Job.Status.RUNNING
+        )
         if not held.update(checkpoint=value):
             raise LeaseLost(f"Job {self.job_id} is no longer held by this worker.")
         self.checkpoint = value

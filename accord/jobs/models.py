@@ -68,7 +68,9 @@ class Job(models.Model):
             # A user's jobs, newest first (the pages and the API).
             models.Index(fields=["created_by", "-id"], name="job_owner"),
             # Pruning finished jobs.
-            models.Index(fields=["finished_at"], condition=~Q(status__in=["queued", "running"]), name="job_prune"),
+            models.Index(
+                fields=["finished_at"], condition=~Q(status__in=["queued", "running"]), name="job_prune"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -23,6 +23,7 @@ from accord.jobs.models import Job
 MAX_ERROR_LENGTH = 8000
 LOST_WORKER_ERROR = "The worker running this job stopped (killed, or its machine restarted) before it ended."
 
+
 def lease_seconds() -> float:
     return float(settings.ACCORD_JOBS_LEASE_SECONDS)
 

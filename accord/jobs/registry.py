@@ -7,6 +7,7 @@ per-call options, ``.enqueue(...)``), so moving to it later is a change of impor
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import importlib
@@ -72,8 +73,13 @@ class JobDefinition:
         run_after: dt.datetime | None = None,
         label: str | None = None,
     ) -> JobDefinition:
-        changes = {"queue": queue, "priority": priority, "run_after": run_after, "label": label}
-        return dataclasses.replace(self, **{key: value for key, value in changes.items() if value is not None})
+        return dataclasses.replace(
+            self,
+            queue=self.queue if queue is None else queue,
+            priority=self.priority if priority is None else priority,
+            run_after=self.run_after if run_after is None else run_after,
+            label=self.label if label is None else label,
+        )
 
     def enqueue(self, actor: Actor, /, **arguments: Any) -> Job:
         """Insert the job in the caller's transaction: it runs only once that transaction commits,
@@ -110,7 +116,12 @@ def job(
 
     def register(function: JobFunction) -> JobDefinition:
         definition = JobDefinition(
-            name=name, function=function, queue=queue, priority=priority, max_attempts=max_attempts, label=label
+            name=name,
+            function=function,
+            queue=queue,
+            priority=priority,
+            max_attempts=max_attempts,
+            label=label,
         )
         existing = _jobs.get(name)
         if existing is not None and existing.module != definition.module:
@@ -124,10 +135,8 @@ def job(
 def definition_for(name: str, module: str = "") -> JobDefinition:
     """The registered job; its module (as stored on the row) is imported first when it is not yet."""
     if name not in _jobs and module.startswith(IMPORTABLE_PREFIX):
-        try:
+        with contextlib.suppress(ImportError):
             importlib.import_module(module)
-        except ImportError:
-            pass
     try:
         return _jobs[name]
     except KeyError:

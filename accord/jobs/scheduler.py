@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from accord.core.actors import Actor
 from accord.jobs.models import Schedule
-from accord.jobs.registry import ScheduleDeclaration, UnknownJob, declared_schedules, definition_for
+from accord.jobs.registry import (
+    ScheduleDeclaration,
+    UnknownJob,
+    declared_schedules,
+    definition_for,
+    discover,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +52,7 @@ def following_run(due: dt.datetime, every: dt.timedelta, at: dt.time | None, now
 
 def sync_schedules() -> None:
     """Create, update or delete the rows so they match the declarations (run when a worker starts)."""
+    discover()
     now = timezone.now()
     declarations = declared_schedules()
     for declaration in declarations:

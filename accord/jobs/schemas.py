@@ -12,7 +12,9 @@ from accord.jobs.models import Job
 class JobProgressOut(Schema):
     done: int
     total: int | None = Field(description="null while the job does not know its total")
-    fraction: float | None = Field(description="done / total between 0 and 1; null while the total is unknown")
+    fraction: float | None = Field(
+        description="done / total between 0 and 1; null while the total is unknown"
+    )
     message: str
 
 

@@ -33,8 +33,15 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connection, connections
-from django.db import transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
 
 from accord.jobs import queue, scheduler
 from accord.jobs.context import Heartbeat, JobContext, LeaseLost, ThreadedHeartbeat
@@ -71,8 +78,7 @@ class Worker:
 
     def run(self) -> int:
         """Run jobs until stopped; the number of jobs run."""
-        discover()
-        scheduler.sync_schedules()
+        scheduler.sync_schedules()  # imports every module that declares jobs first
         poll = float(settings.ACCORD_JOBS_POLL_SECONDS)
         failures = 0
         while not self.stopping.is_set():
@@ -177,7 +183,9 @@ class Worker:
         for attempt in range(3):
             try:
                 if outcome == "retry":
-                    queue.retry_later(job, self.worker_id, error=values["error"], delay=values["delay"], **progress)
+                    queue.retry_later(
+                        job, self.worker_id, error=values["error"], delay=values["delay"], **progress
+                    )
                 elif outcome == "release":
                     queue.release(job, self.worker_id)
                 else:
@@ -303,7 +311,9 @@ def run_processes(*, count: int, queues: Sequence[str], burst: bool) -> int:
             if process.exitcode != 0:
                 status = 1
                 if not burst and not stopping.is_set():
-                    logger.warning("Worker process %s ended with %s; starting another.", process.pid, process.exitcode)
+                    logger.warning(
+                        "Worker process %s ended with %s; starting another.", process.pid, process.exitcode
+                    )
                     children.append(start())
         stopping.wait(0.2)
     return status

@@ -9,7 +9,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import connection
+from django.db import connection, transaction
+
+from accord.core.actors import Actor
+from accord.jobs.tests import jobs_for_tests
 
 ROOT = Path(__file__).resolve().parents[3]
 # Short leases and polls, so a test waits a second or two for a dead worker's job, not a minute.
@@ -66,3 +69,10 @@ def wait_for(condition: Callable[[], object], what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"Gave up waiting for {what}.")
         time.sleep(0.05)
+
+
+def enqueue_in_a_failed_transaction(actor: Actor, tag: str) -> None:
+    """Enqueue a job, then fail the transaction it was enqueued in (RuntimeError)."""
+    with transaction.atomic():
+        jobs_for_tests.record.enqueue(actor, tag=tag)
+        raise RuntimeError("the request failed after enqueueing")

@@ -40,7 +40,9 @@ def page_client(user: User) -> Client:
 
 def test_a_job_reads_with_its_status_progress_and_result(rep: User) -> None:
     # Given a job of steps that ran to its end
-    job = jobs_for_tests.steps.using(label="Four steps").enqueue(Actor(user=rep, via="api"), total=4, folder="/nonexistent")
+    job = jobs_for_tests.steps.using(label="Four steps").enqueue(
+        Actor(user=rep, via="api"), total=4, folder="/nonexistent"
+    )
     run_jobs_until_empty()
 
     # When its owner reads it
@@ -49,7 +51,9 @@ def test_a_job_reads_with_its_status_progress_and_result(rep: User) -> None:
     # Then status, progress (with its fraction), result and attempts are there
     assert response.status_code == 200
     body = response.json()
-    assert {key: body[key] for key in ("id", "name", "label", "queue", "status", "attempts", "max_attempts")} == {
+    assert {
+        key: body[key] for key in ("id", "name", "label", "queue", "status", "attempts", "max_attempts")
+    } == {
         "id": job.pk,
         "name": "tests.steps",
         "label": "Four steps",
@@ -59,7 +63,12 @@ def test_a_job_reads_with_its_status_progress_and_result(rep: User) -> None:
         "max_attempts": 3,
     }
     assert body["progress"] == {"done": 4, "total": 4, "fraction": 1.0, "message": "Step 4 of 4"}
-    assert (body["result"], body["error"], body["cancel_requested"], body["created_by_id"]) == (4, "", False, rep.pk)
+    assert (body["result"], body["error"], body["cancel_requested"], body["created_by_id"]) == (
+        4,
+        "",
+        False,
+        rep.pk,
+    )
 
 
 def test_progress_of_an_unfinished_job_is_a_fraction_of_its_total(rep: User) -> None:
@@ -160,15 +169,19 @@ def test_the_jobs_page_lists_my_jobs_and_administrators_may_see_everyones(rep: U
     admin_page = page_client(admin).get("/jobs/?everyone=1").content.decode()
     everyone_for_rep = page_client(rep).get("/jobs/?everyone=1").content.decode()
 
-    assert "My import" in page and "Their import" not in page
+    assert "My import" in page
+    assert "Their import" not in page
     assert f'href="/jobs/{mine.pk}/"' in page
-    assert "My import" in admin_page and "Their import" in admin_page
+    assert "My import" in admin_page
+    assert "Their import" in admin_page
     assert "Their import" not in everyone_for_rep
 
 
 def test_the_job_page_polls_while_the_job_runs_and_stops_once_it_ended(rep: User) -> None:
     job = enqueue(rep)
-    Job.objects.filter(pk=job.pk).update(status="running", progress_done=1, progress_total=4, progress_message="Reading")
+    Job.objects.filter(pk=job.pk).update(
+        status="running", progress_done=1, progress_total=4, progress_message="Reading"
+    )
     client = page_client(rep)
 
     page = client.get(f"/jobs/{job.pk}/").content.decode()
@@ -177,12 +190,19 @@ def test_the_job_page_polls_while_the_job_runs_and_stops_once_it_ended(rep: User
     Job.objects.filter(pk=job.pk).update(status="succeeded")
     finished = client.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
 
-    assert "<html" in page and 'hx-trigger="every 1s"' in page
+    assert "<html" in page
+    assert 'hx-trigger="every 1s"' in page
     assert partial.lstrip().startswith(f'<div class="job-progress status-running" id="job-progress-{job.pk}"')
-    assert f'hx-get="/jobs/{job.pk}/"' in partial and 'value="0.2500"' in partial
-    assert 'aria-live="polite"' in partial and "25%" in partial and "1 of 4" in partial and "Reading" in partial
+    assert f'hx-get="/jobs/{job.pk}/"' in partial
+    assert 'value="0.2500"' in partial
+    assert 'aria-live="polite"' in partial
+    assert "25%" in partial
+    assert "1 of 4" in partial
+    assert "Reading" in partial
     assert "<html" not in partial
-    assert "hx-trigger" not in finished and "Succeeded" in finished and "100%" in finished
+    assert "hx-trigger" not in finished
+    assert "Succeeded" in finished
+    assert "100%" in finished
 
 
 def test_another_users_job_page_answers_404(rep: User, other_rep: User) -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.utils import timezone
 
 from accord.core.actors import Actor
@@ -14,6 +13,7 @@ from accord.core.models import AuditEntry
 from accord.jobs import queue
 from accord.jobs.models import Job
 from accord.jobs.tests import jobs_for_tests
+from accord.jobs.tests.support import enqueue_in_a_failed_transaction
 from accord.jobs.worker import run_jobs_until_empty
 from accord.users.models import User
 
@@ -42,16 +42,16 @@ def test_an_enqueued_job_runs_as_its_user_and_stores_its_result(user: User) -> N
     )
     entry = AuditEntry.objects.get(action="tests.executed")
     assert (entry.actor_id, entry.via) == (user.pk, "job")
-    assert job.finished_at is not None and job.started_at is not None
+    assert job.finished_at is not None
+    assert job.started_at is not None
     assert (job.worker_id, job.lease_expires_at) == ("", None)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_job_enqueued_in_a_transaction_that_rolls_back_never_exists(user: User) -> None:
     # Given a job enqueued inside a transaction that then fails
-    with pytest.raises(RuntimeError), transaction.atomic():
-        jobs_for_tests.record.enqueue(Actor(user=user, via="web"), tag="rolled back")
-        raise RuntimeError("the request failed after enqueueing")
+    with pytest.raises(RuntimeError):
+        enqueue_in_a_failed_transaction(Actor(user=user, via="web"), "rolled back")
 
     # When the queue is run
     ran = run_jobs_until_empty()
@@ -71,7 +71,13 @@ def test_using_sets_queue_priority_label_and_run_after(user: User) -> None:
     job = jobs_for_tests.record.using(queue="bulk", priority=5, run_after=later, label="Tagging").enqueue(
         Actor(user=user, via="web"), tag="x"
     )
-    assert (job.queue, job.priority, job.run_after, job.label, job.max_attempts) == ("bulk", 5, later, "Tagging", 3)
+    assert (job.queue, job.priority, job.run_after, job.label, job.max_attempts) == (
+        "bulk",
+        5,
+        later,
+        "Tagging",
+        3,
+    )
     # A job due later does not run now
     assert run_jobs_until_empty() == 0
 
@@ -85,7 +91,9 @@ def test_higher_priority_runs_first_then_oldest_and_queues_are_respected(user: U
 
     assert run_jobs_until_empty(queues=["default"]) == 3
 
-    order = list(AuditEntry.objects.filter(action="tests.executed").order_by("id").values_list("object_id", flat=True))
+    order = list(
+        AuditEntry.objects.filter(action="tests.executed").order_by("id").values_list("object_id", flat=True)
+    )
     assert order == [urgent.pk, first.pk, second.pk]
     other_queue.refresh_from_db()
     assert other_queue.status == "queued"
@@ -177,7 +185,8 @@ def test_a_running_job_whose_lease_expired_is_queued_again_and_its_attempt_count
     # Given a job claimed by a worker that then died (it never renewed its lease)
     job = jobs_for_tests.record.enqueue(Actor(user=user, via="web"), tag="x")
     claimed = queue.claim("dead-worker", [])
-    assert claimed is not None and claimed.pk == job.pk
+    assert claimed is not None
+    assert claimed.pk == job.pk
 
     # When the lease has expired and the queue is run
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=61), tick=False):
@@ -185,7 +194,8 @@ def test_a_running_job_whose_lease_expired_is_queued_again_and_its_attempt_count
 
     # Then it ran to the end on its second attempt
     job.refresh_from_db()
-    assert (job.status, job.attempts, job.result["attempt"], executions()) == ("succeeded", 2, 2, 1)
+    assert (job.status, job.attempts, executions()) == ("succeeded", 2, 1)
+    assert job.result == {"tag": "x", "attempt": 2, "actor": user.pk, "via": "job"}
 
 
 def test_a_dead_workers_job_on_its_last_attempt_fails(user: User) -> None:
@@ -213,3 +223,11 @@ def test_a_checkpointed_job_reports_progress_and_resumes_from_its_checkpoint(use
     assert (job.status, job.result, job.checkpoint) == ("succeeded", 2, 5)
     assert (job.progress_done, job.progress_total, job.progress_message) == (5, 5, "Step 5 of 5")
     assert job.progress_fraction == 1.0
+
+
+@pytest.mark.parametrize("count", ["0", "65", "two"])
+def test_worker_refuses_a_bad_process_count(capsys: pytest.CaptureFixture[str], count: str) -> None:
+    from accord.cli import main
+
+    assert main(["worker", "--processes", count]) == 2
+    assert f"argument --processes: '{count}' is not a whole number between 1 and 64" in capsys.readouterr().err
