@@ -81,14 +81,19 @@ class Worker:
         scheduler.sync_schedules()  # imports every module that declares jobs first
         poll = float(settings.ACCORD_JOBS_POLL_SECONDS)
         failures = 0
+        last_upkeep = -poll
         while not self.stopping.is_set():
             if self.parent_pid is not None and os.getppid() != self.parent_pid:
                 break  # the server that started this worker is gone
             try:
                 if self.threaded:
                     close_old_connections()
-                queue.requeue_abandoned()
-                scheduler.enqueue_due()
+                # At most once per poll interval: between short jobs these writes would double the
+                # statements per job (and on SQLite take the write lock even when nothing changes).
+                if time.monotonic() - last_upkeep >= poll:
+                    queue.requeue_abandoned()
+                    scheduler.enqueue_due()
+                    last_upkeep = time.monotonic()
                 job = queue.claim(self.worker_id, self.queues)
                 failures = 0
             except DatabaseError as error:

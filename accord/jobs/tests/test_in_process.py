@@ -230,4 +230,6 @@ def test_worker_refuses_a_bad_process_count(capsys: pytest.CaptureFixture[str], 
     from accord.cli import main
 
     assert main(["worker", "--processes", count]) == 2
-    assert f"argument --processes: '{count}' is not a whole number between 1 and 64" in capsys.readouterr().err
+    assert (
+        f"argument --processes: '{count}' is not a whole number between 1 and 64" in capsys.readouterr().err
+    )
