@@ -86,11 +86,12 @@ class Worker:
             if self.parent_pid is not None and os.getppid() != self.parent_pid:
                 break  # the server that started this worker is gone
             try:
-                if self.threaded:
-                    close_old_connections()
                 # At most once per poll interval: between short jobs these writes would double the
                 # statements per job (and on SQLite take the write lock even when nothing changes).
                 if time.monotonic() - last_upkeep >= poll:
+                    if self.threaded:
+                        # As after a request: drop a broken connection, or one past CONN_MAX_AGE.
+                        close_old_connections()
                     queue.requeue_abandoned()
                     scheduler.enqueue_due()
                     last_upkeep = time.monotonic()
