@@ -76,3 +76,16 @@ def test_import_parse_benchmark_tiny_run() -> None:
     for operation in ("baseline", "open_table", "open_table + parse_rows"):
         assert f"| csv | 2000 | {operation} |" in output
         assert f"| xlsx | 200 | {operation} |" in output
+
+
+def test_jobs_benchmark_tiny_run() -> None:
+    output = _run(
+        "benchmarks/jobs.py", "--databases", "sqlite", "postgres", "--jobs", "10", "--processes", "1", "2"
+    )
+    for database in ("sqlite", "postgres"):
+        for operation in (
+            "enqueue",
+            "run one-row jobs, 1 worker process(es)",
+            "run one-row jobs, 2 worker process(es)",
+        ):
+            assert f"| {database} | 10 | {operation} |" in output

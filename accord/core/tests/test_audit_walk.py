@@ -20,7 +20,9 @@ from django.db import DatabaseError
 
 from accord.access.rules import TYPE_MODELS
 from accord.access.tests.world import PATCHES, PLURALS, new_record
+from accord.core.actors import Actor
 from accord.core.models import AuditEntry
+from accord.jobs.tests.jobs_for_tests import record as record_job
 from accord.users.models import ApiToken, User
 
 pytestmark = pytest.mark.django_db
@@ -203,6 +205,8 @@ def test_every_write_operation_leaves_its_audit_entries(walk: Walk) -> None:
     assert walk.entries_of("delete_pipeline", "DELETE", f"/pipelines/{loose}") == [
         ("delete", "sales.pipeline", loose)
     ]
+    job_id = record_job.enqueue(Actor(user=walk.user, via="web"), tag="walk").pk
+    assert walk.entries_of("cancel_job", "POST", f"/jobs/{job_id}/cancel") == [("cancel", "jobs.job", job_id)]
     missing = WRITE_OPERATIONS - walk.covered
     assert not missing, f"write operations without an audit scenario: {sorted(missing)}"
 
