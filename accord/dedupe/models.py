@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder rounds times to milliseconds (as JavaScript does); a snapshot that undo writes
+    back must keep them exact."""
+
+    def default(self, o: object) -> object:
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
 
 
 class ObjectType(models.TextChoices):
@@ -71,7 +83,7 @@ class MergeRecord(models.Model):
     object_type = models.CharField(max_length=10, choices=ObjectType.choices)
     survivor_id = models.BigIntegerField()
     merged_ids = models.JSONField(default=list)
-    snapshot = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    snapshot = models.JSONField(default=dict, encoder=ExactJSONEncoder)
     survivor_version = models.PositiveIntegerField(help_text="The survivor's version right after the merge")
     merged_at = models.DateTimeField(default=timezone.now)
     merged_by = models.ForeignKey(
