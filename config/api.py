@@ -88,3 +88,7 @@ api.add_router("/stages", stages)
 api.add_router("/deals", deals)
 api.add_router("/products", products)
 api.add_router("/orders", orders)
+
+from accord.dedupe.api import router as dedupe_router  # noqa: E402
+
+api.add_router("", dedupe_router)

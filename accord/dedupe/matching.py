@@ -38,6 +38,10 @@ class Match:
     score: int
     evidence: list[dict[str, object]]
 
+    @property
+    def pk(self) -> int:  # pages link to it as to any record
+        return self.id
+
 
 @dataclass
 class Profile:
