@@ -221,7 +221,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         request: HttpRequest,
         payload: create_schema,  # type: ignore[valid-type]
         response: HttpResponse,
-        options: create_options = Query(...),  # type: ignore[valid-type]
+        options: create_options = Query(None),  # type: ignore[valid-type]
     ) -> Any:
         actor, data = actor_of(request), payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
         if getattr(options, "on_duplicate", "create") == "reject":
