@@ -69,3 +69,9 @@ def test_pages_benchmark_tiny_run() -> None:
     for database in ("sqlite", "postgres"):
         for page in ("contacts list", "contact 360 page (500 interactions)", "deal board (2,000 open deals)"):
             assert f"| {database} | 300 | {page} |" in output
+
+
+def test_dedupe_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/dedupe.py", "--sizes", "1000", "--databases", "sqlite", "postgres")
+    for database in ("sqlite", "postgres"):
+        assert f"| {database} | 1,010 | contact scan |" in output

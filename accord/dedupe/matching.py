@@ -20,7 +20,7 @@ from accord.core.normalize import normalize_domain, normalize_email, normalize_p
 from accord.core.permissions import visible_to
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment, person_name
 from accord.dedupe.models import DuplicateCandidate
-from accord.dedupe.names import company_key, fold, local_part, person_key
+from accord.dedupe.names import company_key, fold, local_part, person_key, says_more_than_name
 from accord.dedupe.scoring import DEFAULT_THRESHOLD, evidence_of, name_similarity, scores
 
 # Candidates read per lookup: enough for any real duplicate, bounded for a name shared by thousands.
@@ -151,7 +151,9 @@ def _contact_flags(probe: Profile, other: Profile) -> tuple[dict[str, bool], dic
     emails = sorted(probe.emails & other.emails)
     phones = sorted(probe.phones & other.phones)
     locals_ = sorted(
-        {local_part(email) for email in probe.emails} & {local_part(email) for email in other.emails} - {""}
+        local
+        for local in {local_part(email) for email in probe.emails} & {local_part(email) for email in other.emails}
+        if local and says_more_than_name(local, probe.name, other.name)
     )
     companies = sorted(set(probe.companies) & set(other.companies))
     flags = {

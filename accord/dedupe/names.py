@@ -11,6 +11,8 @@ import numpy as np
 
 # Letters that Unicode decomposition leaves alone but that people type without their stroke.
 _SPELLED_OUT = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ð": "d"})
+# How German umlauts are written without them, as email addresses do: Jörg -> joerg.
+_GERMAN_SPELLING = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_A_LETTER = re.compile(r"[^a-z0-9 ]+")
 
 # Nicknames and short forms, read as the given name they stand for ("Bill Smith" is "William Smith").
@@ -202,3 +204,25 @@ def mapped(codes: np.ndarray, distinct: list[object], function: object) -> np.nd
     results = np.empty(len(distinct), dtype=object)
     results[:] = [function(value) for value in distinct]  # type: ignore[operator]
     return results[codes]
+
+
+def says_more_than_name(local: str, *names: str) -> bool:
+    """Whether an email local part shared by two records is evidence of its own: "anna.schmidt84" is,
+    "anna.schmidt" is not (every Anna Schmidt may have one, at another provider)."""
+    letters = re.sub(r"[^a-z0-9]", "", fold(local))
+    spellings = [*names, *(name.lower().translate(_GERMAN_SPELLING) for name in names)]
+    for name in spellings:
+        words = fold(name).split()
+        if not words:
+            continue
+        joined = "".join(words)
+        made_of_name = {
+            joined,
+            "".join(reversed(words)),
+            words[0][:1] + "".join(words[1:]),
+            "".join(words[:-1]) + words[-1][:1],
+            *words,
+        }
+        if letters in made_of_name:
+            return False
+    return True

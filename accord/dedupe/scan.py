@@ -23,7 +23,15 @@ from django.utils import timezone
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment, person_name
 from accord.dedupe.blocking import Pairs, block_pairs, in_sorted, pair_codes
 from accord.dedupe.models import DuplicateCandidate
-from accord.dedupe.names import block_keys, company_key, factorize, fold, local_part, person_key
+from accord.dedupe.names import (
+    block_keys,
+    company_key,
+    factorize,
+    fold,
+    local_part,
+    person_key,
+    says_more_than_name,
+)
 from accord.dedupe.scoring import DEFAULT_THRESHOLD, evidence_of, name_similarity, scores
 
 Progress = Callable[[int, int], None]
@@ -201,6 +209,10 @@ def _contact_pairs(report: Callable[[str], None]) -> tuple[np.ndarray, Found]:
         "company": share_company,
     }
     flags["local_part"] = same_local.contains(codes) & ~flags["email"]
+    for position in np.flatnonzero(flags["local_part"]).tolist():  # few: blocks of at most 5
+        local = str(local_values[same_local.key_of(int(codes[position]))])
+        pair = (str(display[low[position]]), str(display[high[position]]))
+        flags["local_part"][position] = says_more_than_name(local, *pair)
     flags["other_emails"] = has_email[low] & has_email[high] & ~flags["email"]
     flags["other_phones"] = has_phone[low] & has_phone[high] & ~flags["phone"]
     similarity = name_similarity(compared[low].tolist(), compared[high].tolist())

@@ -56,9 +56,11 @@ def recase(rng: random.Random, email: str) -> str:
 
 
 def reformat(number: str) -> str:
-    """An E.164 German mobile number as people write it: 0151 2345 6789."""
-    national = "0" + number.removeprefix("+49")
-    return f"{national[:4]} {national[4:8]} {national[8:]}"
+    """An E.164 number as people write it: a German one nationally (0151 2345 6789), others in groups."""
+    if number.startswith("+49"):
+        national = "0" + number.removeprefix("+49")
+        return f"{national[:4]} {national[4:8]} {national[8:]}"
+    return f"{number[:3]} {number[3:6]} {number[6:]}"
 
 
 def duplicate_of(rng: random.Random, person: Person, serial: int) -> Person:
@@ -136,7 +138,9 @@ def insert(persons: list[Person]) -> list[int]:
             emails.append(ContactEmail(contact=contact, email=normalize_email(email), is_primary=index == 0))
         for index, number in enumerate(person.phones):
             phones.append(
-                ContactPhone(contact=contact, number=normalize_phone(number, region="DE"), is_primary=index == 0)
+                ContactPhone(
+                    contact=contact, number=normalize_phone(number, region="DE"), is_primary=index == 0
+                )
             )
         if person.company_id is not None:
             jobs.append(Employment(contact=contact, company_id=person.company_id))
