@@ -44,14 +44,20 @@ def _inject(rng: random.Random) -> set[tuple[int, int]]:
     chosen = sorted(rng.sample(ids, max(2, int(len(ids) * DUPLICATE_SHARE))))
     people = {
         pk: Person(given=given, family=family)
-        for pk, given, family in Contact.objects.filter(pk__in=chosen).values_list("pk", "given_name", "family_name")
+        for pk, given, family in Contact.objects.filter(pk__in=chosen).values_list(
+            "pk", "given_name", "family_name"
+        )
     }
-    for pk, email in ContactEmail.objects.filter(contact_id__in=chosen).order_by("-is_primary", "id").values_list(
-        "contact_id", "email"
+    for pk, email in (
+        ContactEmail.objects.filter(contact_id__in=chosen)
+        .order_by("-is_primary", "id")
+        .values_list("contact_id", "email")
     ):
         people[pk].emails.append(email)
-    for pk, number in ContactPhone.objects.filter(contact_id__in=chosen).order_by("-is_primary", "id").values_list(
-        "contact_id", "number"
+    for pk, number in (
+        ContactPhone.objects.filter(contact_id__in=chosen)
+        .order_by("-is_primary", "id")
+        .values_list("contact_id", "number")
     ):
         people[pk].phones.append(number)
     for pk, company in Employment.objects.filter(contact_id__in=chosen, is_current=True).values_list(
@@ -78,7 +84,9 @@ def _read_columns() -> float:
     columns(f"SELECT id, given_name, family_name FROM {table(Contact)} ORDER BY id")
     columns(f"SELECT contact_id, email FROM {table(ContactEmail)}")
     columns(f"SELECT contact_id, number FROM {table(ContactPhone)}")
-    columns(f"SELECT contact_id, company_id FROM {table(Employment)} WHERE is_current = %s ORDER BY id", [True])
+    columns(
+        f"SELECT contact_id, company_id FROM {table(Employment)} WHERE is_current = %s ORDER BY id", [True]
+    )
     return time.perf_counter() - start
 
 
@@ -150,7 +158,9 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
             ]
         )
     print()
-    print(f"Machine: {machine_description()}; known duplicates of {DUPLICATE_SHARE:.0%} of the demo contacts.")
+    print(
+        f"Machine: {machine_description()}; known duplicates of {DUPLICATE_SHARE:.0%} of the demo contacts."
+    )
     print_table(
         "Duplicate scan",
         [

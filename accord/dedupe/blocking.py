@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 

@@ -48,10 +48,8 @@ def _uniques(model: type[models.Model], field: str) -> tuple[tuple[tuple[str, ..
     flags: list[str] = []
     meta = model._meta
     attname = {f.name: f.attname for f in meta.concrete_fields}
-    candidates: list[tuple[list[str], Q | None]] = [
-        (list(names), None) for names in meta.unique_together
-    ] + [
-        (list(constraint.fields), constraint.condition)  # type: ignore[arg-type]
+    candidates: list[tuple[list[str], Q | None]] = [(list(names), None) for names in meta.unique_together] + [
+        (list(constraint.fields), constraint.condition)
         for constraint in meta.constraints
         if isinstance(constraint, models.UniqueConstraint) and constraint.fields
     ]
@@ -64,7 +62,7 @@ def _uniques(model: type[models.Model], field: str) -> tuple[tuple[tuple[str, ..
             if not others and len(condition.children) == 1 and isinstance(condition.children[0], tuple):
                 flag, value = condition.children[0]
                 if value is True:
-                    flags.append(attname.get(flag, flag))
+                    flags.append(attname.get(str(flag), str(flag)))
             continue
         sets.append(others)
     return tuple(sets), tuple(flags)
@@ -74,22 +72,21 @@ def links_of(model: type[models.Model], object_type: str) -> list[Link]:
     """Every kind of row that points at a record of ``model``."""
     found: list[Link] = []
     for relation in model._meta.related_objects:
-        if relation.one_to_many or relation.one_to_one:
-            related = relation.related_model
-            attname = relation.field.attname  # type: ignore[union-attr]
-        elif relation.many_to_many and relation.through._meta.auto_created:  # type: ignore[union-attr]
-            related = relation.through  # type: ignore[union-attr]
+        rel: Any = relation
+        related: type[models.Model]
+        if rel.one_to_many or rel.one_to_one:
+            related, attname = rel.related_model, rel.field.attname
+        elif rel.many_to_many and rel.through._meta.auto_created:
+            related = rel.through
             attname = next(f.attname for f in related._meta.concrete_fields if f.related_model is model)
         else:
             continue  # a many-to-many through a model of its own: that model's foreign key moves
-        unique, flags = _uniques(related, attname)  # type: ignore[arg-type]
-        found.append(Link(related, attname, unique=unique, one_per_record=flags))  # type: ignore[arg-type]
+        unique, flags = _uniques(related, attname)
+        found.append(Link(related, attname, unique=unique, one_per_record=flags))
     for many in model._meta.many_to_many:  # the record's own tags
-        through = many.remote_field.through  # type: ignore[attr-defined]
+        through: Any = many.remote_field.through
         if through._meta.auto_created:
-            attname = next(
-                f.attname for f in through._meta.concrete_fields if f.related_model is model
-            )
+            attname = next(f.attname for f in through._meta.concrete_fields if f.related_model is model)
             unique, flags = _uniques(through, attname)
             found.append(Link(through, attname, unique=unique, one_per_record=flags))
     found.append(

@@ -136,9 +136,13 @@ def _contact_profiles(ids: set[int]) -> list[Profile]:
             "pk", "given_name", "family_name"
         )
     }
-    for contact_id, email in ContactEmail.objects.filter(contact_id__in=ids).values_list("contact_id", "email"):
+    for contact_id, email in ContactEmail.objects.filter(contact_id__in=ids).values_list(
+        "contact_id", "email"
+    ):
         profiles[contact_id].emails.add(email)
-    for contact_id, number in ContactPhone.objects.filter(contact_id__in=ids).values_list("contact_id", "number"):
+    for contact_id, number in ContactPhone.objects.filter(contact_id__in=ids).values_list(
+        "contact_id", "number"
+    ):
         profiles[contact_id].phones.add(number)
     for contact_id, company_id, name in Employment.objects.filter(
         contact_id__in=ids, is_current=True
@@ -152,7 +156,8 @@ def _contact_flags(probe: Profile, other: Profile) -> tuple[dict[str, bool], dic
     phones = sorted(probe.phones & other.phones)
     locals_ = sorted(
         local
-        for local in {local_part(email) for email in probe.emails} & {local_part(email) for email in other.emails}
+        for local in {local_part(email) for email in probe.emails}
+        & {local_part(email) for email in other.emails}
         if local and says_more_than_name(local, probe.name, other.name)
     )
     companies = sorted(set(probe.companies) & set(other.companies))
@@ -257,7 +262,8 @@ def matches_for(
         flag_pair = _company_flags
     else:
         raise ValueError(f"No duplicate detection for {object_type!r}.")
-    ids.discard(exclude)  # type: ignore[arg-type]
+    if exclude is not None:
+        ids.discard(exclude)
     if not ids or not probe.compared:
         return []
     others = _contact_profiles(ids) if object_type == "contact" else _company_profiles(ids)
@@ -317,7 +323,9 @@ def duplicate_check(*, object_type: str, pk: int) -> list[DuplicateCandidate]:
     model = MODELS[object_type]
     if not model._default_manager.filter(pk=pk).exists():
         return []
-    found = matches_for(object_type, record_data(object_type, pk), scope=model._default_manager.all(), exclude=pk)
+    found = matches_for(
+        object_type, record_data(object_type, pk), scope=model._default_manager.all(), exclude=pk
+    )
     now = timezone.now()
     rows = [
         DuplicateCandidate(

@@ -143,14 +143,77 @@ NICKNAMES: dict[str, str] = {
 
 # Legal forms and filler words that say nothing about which company it is.
 _COMPANY_NOISE = frozenset(
-    "gmbh ag kg ohg ug mbh co inc incorporated corp corporation llc ltd limited plc lp llp sa sas sarl "
-    "srl spa bv nv ab as asa oy aps sp zoo z o the and group holding holdings company cie".split()
+    [
+        "gmbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "mbh",
+        "co",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "llc",
+        "ltd",
+        "limited",
+        "plc",
+        "lp",
+        "llp",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "asa",
+        "oy",
+        "aps",
+        "sp",
+        "zoo",
+        "z",
+        "o",
+        "the",
+        "and",
+        "group",
+        "holding",
+        "holdings",
+        "company",
+        "cie",
+    ]
 )
 
 # Local parts of shared mailboxes: the same "info@" at two addresses says nothing about a person.
 GENERIC_LOCAL_PARTS = frozenset(
-    "info contact kontakt hello hallo office sales admin mail support team service billing accounts "
-    "hr jobs noreply no-reply post enquiries inquiries marketing webmaster".split()
+    [
+        "info",
+        "contact",
+        "kontakt",
+        "hello",
+        "hallo",
+        "office",
+        "sales",
+        "admin",
+        "mail",
+        "support",
+        "team",
+        "service",
+        "billing",
+        "accounts",
+        "hr",
+        "jobs",
+        "noreply",
+        "no-reply",
+        "post",
+        "enquiries",
+        "inquiries",
+        "marketing",
+        "webmaster",
+    ]
 )
 
 

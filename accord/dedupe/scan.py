@@ -133,7 +133,9 @@ def _union(count: int, *pair_lists: Pairs) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _contact_pairs(report: Callable[[str], None]) -> tuple[np.ndarray, Found]:
-    contact_ids, given, family = columns(f"SELECT id, given_name, family_name FROM {_table(Contact)} ORDER BY id")
+    contact_ids, given, family = columns(
+        f"SELECT id, given_name, family_name FROM {_table(Contact)} ORDER BY id"
+    )
     email_owner, emails = columns(f"SELECT contact_id, email FROM {_table(ContactEmail)}")
     phone_owner, phones = columns(f"SELECT contact_id, number FROM {_table(ContactPhone)}")
     job_owner, job_company = columns(
@@ -165,7 +167,10 @@ def _contact_pairs(report: Callable[[str], None]) -> tuple[np.ndarray, Found]:
     combined = given_codes * max(1, len(family_values)) + family_codes
     distinct_names, name_of = np.unique(combined, return_inverse=True)
     per_name = [
-        (str(given_values[code // max(1, len(family_values))]), str(family_values[code % max(1, len(family_values))]))
+        (
+            str(given_values[code // max(1, len(family_values))]),
+            str(family_values[code % max(1, len(family_values))]),
+        )
         for code in distinct_names.tolist()
     ]
     keys = [block_keys(first, last) for first, last in per_name]
@@ -200,9 +205,9 @@ def _contact_pairs(report: Callable[[str], None]) -> tuple[np.ndarray, Found]:
     company_of = np.full(count, -1, dtype=np.int64)
     company_of[job_index[::-1]] = companies[::-1]
     employed = np.unique(job_index.astype(np.int64) * width + companies)
-    share_company = (
-        (company_of[low] >= 0) & in_sorted(high * width + company_of[low], employed)
-    ) | ((company_of[high] >= 0) & in_sorted(low * width + company_of[high], employed))
+    share_company = ((company_of[low] >= 0) & in_sorted(high * width + company_of[low], employed)) | (
+        (company_of[high] >= 0) & in_sorted(low * width + company_of[high], employed)
+    )
     flags = {
         "email": same_email.contains(codes),
         "phone": same_phone.contains(codes),
@@ -243,7 +248,10 @@ def _company_names(
     chosen = np.where(first >= 0, first, company_of[high[positions]])
     wanted = sorted(set(chosen.tolist()))
     names = dict(Company.objects.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
-    return {int(position): names.get(int(company), "") for position, company in zip(positions, chosen, strict=True)}
+    return {
+        int(position): names.get(int(company), "")
+        for position, company in zip(positions, chosen, strict=True)
+    }
 
 
 # --------------------------------------------------------------------------------------------- companies
@@ -284,7 +292,9 @@ def _company_pairs(report: Callable[[str], None]) -> tuple[np.ndarray, Found]:
     flags = {
         "domain": same_domain.contains(codes),
         "phone": same_phone.contains(codes),
-        "city": (city_codes[low] == city_codes[high]) & has_city[city_codes[low]] if count else np.zeros(0, bool),
+        "city": (city_codes[low] == city_codes[high]) & has_city[city_codes[low]]
+        if count
+        else np.zeros(0, bool),
     }
     flags["other_domains"] = has_domain[low] & has_domain[high] & ~flags["domain"]
     similarity = name_similarity(compared[low].tolist(), compared[high].tolist())

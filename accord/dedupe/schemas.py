@@ -56,7 +56,8 @@ class MergeIn(InputSchema):
         ),
     )
     expected_versions: dict[str, int] = Field(
-        default_factory=dict, description="Record id -> the version you read; 412 when a record changed since."
+        default_factory=dict,
+        description="Record id -> the version you read; 412 when a record changed since.",
     )
 
 

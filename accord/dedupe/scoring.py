@@ -104,7 +104,11 @@ def evidence_of(
     rule = RULES[object_type]
     points = round(similarity * rule.name_points / 100)
     items: list[dict[str, object]] = [
-        {"kind": "name", "points": points, "text": f"names {round(similarity)}% alike: {names[0]} / {names[1]}"}
+        {
+            "kind": "name",
+            "points": points,
+            "text": f"names {round(similarity)}% alike: {names[0]} / {names[1]}",
+        }
     ]
     for kind, item in rule.weights().items():
         if flags.get(kind):

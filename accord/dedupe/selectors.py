@@ -39,7 +39,9 @@ def candidate_get(*, actor: Actor, pk: int) -> DuplicateCandidate:
     candidate = DuplicateCandidate.objects.filter(pk=pk).first()
     if candidate is not None:
         model = model_of(candidate.object_type)
-        visible = visible_to(actor, model._default_manager.filter(pk__in=[candidate.first_id, candidate.second_id]))
+        visible = visible_to(
+            actor, model._default_manager.filter(pk__in=[candidate.first_id, candidate.second_id])
+        )
         if visible.count() == 2:
             return candidate
     raise NotFound(f"No duplicate pair with id {pk}.")
@@ -87,7 +89,10 @@ def pair_records(
     fields the actor's role hides are left out."""
     ids = sorted({pk for pair in candidates for pk in (pair.first_id, pair.second_id)})
     hidden = hidden_keys(actor, model_of(object_type))
-    return {pk: {key: value for key, value in row.items() if key not in hidden} for pk, row in _rows(object_type, ids).items()}
+    return {
+        pk: {key: value for key, value in row.items() if key not in hidden}
+        for pk, row in _rows(object_type, ids).items()
+    }
 
 
 def _rows(object_type: str, ids: list[int]) -> dict[int, dict[str, Any]]:

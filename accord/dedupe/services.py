@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -107,21 +109,21 @@ def surviving_values(
             return read(by_id[field_choices[name]])
         return next((read(record) for record in records if not _empty(read(record))), read(records[0]))
 
-    values = {name: pick(name, lambda record, name=name: getattr(record, name)) for name in spec.fields}
+    values = {name: pick(name, attrgetter(name)) for name in spec.fields}
     if custom_keys:
         values["custom_fields"] = {
             key: value
             for key in custom_keys
-            if not _empty(
-                value := pick(
-                    f"custom_fields.{key}", lambda record, key=key: getattr(record, "custom_fields", {}).get(key)
-                )
-            )
+            if not _empty(value := pick(f"custom_fields.{key}", partial(_custom_value, key=key)))
         }
     merged_ids = set(by_id)
     if values.get("parent_id") in merged_ids:
         values["parent_id"] = None  # a company cannot become its own parent
     return values
+
+
+def _custom_value(record: Model, *, key: str) -> Any:
+    return getattr(record, "custom_fields", {}).get(key)
 
 
 def _candidates_resolved(object_type: str, ids: list[int], actor: Actor) -> None:
@@ -132,7 +134,9 @@ def _candidates_resolved(object_type: str, ids: list[int], actor: Actor) -> None
     pairs.filter(first_id__in=ids, second_id__in=ids).update(
         status=DuplicateCandidate.Status.MERGED, resolved_at=timezone.now(), resolved_by_id=actor.user_id
     )
-    pairs.filter(Q(first_id__in=losers) | Q(second_id__in=losers), status=DuplicateCandidate.Status.OPEN).delete()
+    pairs.filter(
+        Q(first_id__in=losers) | Q(second_id__in=losers), status=DuplicateCandidate.Status.OPEN
+    ).delete()
 
 
 @transaction.atomic
@@ -206,7 +210,9 @@ def _reindex_people(object_type: str, moved: list[dict[str, Any]]) -> None:
     """Contacts whose employment moved to another company name it in their search entry."""
     if object_type != "company":
         return
-    employment_ids = [pk for group in moved if group["model"] == "customers.Employment" for pk in group["ids"]]
+    employment_ids = [
+        pk for group in moved if group["model"] == "customers.Employment" for pk in group["ids"]
+    ]
     if employment_ids:
         for contact in Contact.objects.filter(employments__id__in=employment_ids).distinct():
             contact_index(contact)
@@ -264,11 +270,15 @@ def merge_undo(*, actor: Actor, merge: MergeRecord) -> MergeRecord:
         raise Conflict("This merge was undone already.")
     survivor = spec.model._default_manager.select_for_update().filter(pk=merge.survivor_id).first()
     if survivor is None:
-        raise Conflict("The record the others were merged into has been deleted since; the merge cannot be undone.")
+        raise Conflict(
+            "The record the others were merged into has been deleted since; the merge cannot be undone."
+        )
     require_edit(actor, survivor)
     snapshot = merge.snapshot
     after = snapshot["survivor"]["after"]
-    changed = sorted(name for name, value in after.items() if _as_stored(survivor, name, value) != getattr(survivor, name))
+    changed = sorted(
+        name for name, value in after.items() if _as_stored(survivor, name, value) != getattr(survivor, name)
+    )
     if changed:
         raise Conflict(
             f"{survivor} was changed since the merge ({', '.join(changed)}); undoing would overwrite that. "
@@ -285,8 +295,12 @@ def merge_undo(*, actor: Actor, merge: MergeRecord) -> MergeRecord:
             links.move_back(snapshot["moved"])
             links.restore(snapshot["collapsed"])
     except IntegrityError as error:
-        raise Conflict(f"The merge cannot be undone: a restored row conflicts with a newer one ({error}).") from error
-    before = {name: _as_stored(survivor, name, value) for name, value in snapshot["survivor"]["before"].items()}
+        raise Conflict(
+            f"The merge cannot be undone: a restored row conflicts with a newer one ({error})."
+        ) from error
+    before = {
+        name: _as_stored(survivor, name, value) for name, value in snapshot["survivor"]["before"].items()
+    }
     changes = {name: (getattr(survivor, name), value) for name, value in before.items()}
     for name, value in before.items():
         setattr(survivor, name, value)
@@ -294,11 +308,16 @@ def merge_undo(*, actor: Actor, merge: MergeRecord) -> MergeRecord:
     survivor.updated_at = timezone.now()  # type: ignore[attr-defined]
     survivor.save()
     audit_write(
-        actor=actor, action="merge_undo", instance=survivor, changes={**changes, "restored": (None, merge.merged_ids)}
+        actor=actor,
+        action="merge_undo",
+        instance=survivor,
+        changes={**changes, "restored": (None, merge.merged_ids)},
     )
     spec.index(survivor)
     for restored in spec.model._default_manager.filter(pk__in=merge.merged_ids):
-        audit_write(actor=actor, action="restore", instance=restored, changes={"merged_into": (survivor.pk, None)})
+        audit_write(
+            actor=actor, action="restore", instance=restored, changes={"merged_into": (survivor.pk, None)}
+        )
         spec.index(restored)
     _reindex_people(merge.object_type, snapshot["moved"])
     DuplicateCandidate.objects.filter(
@@ -315,7 +334,7 @@ def merge_undo(*, actor: Actor, merge: MergeRecord) -> MergeRecord:
 
 def _as_stored(record: Model, name: str, value: Any) -> Any:
     """A snapshot value (JSON: decimals and dates as text) as the model field holds it."""
-    field = record._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+    field: Any = record._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
     if value is None or field.is_relation:
         return value
     return field.to_python(value)

@@ -80,7 +80,7 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
     # The best pairs first; resolving them (merge, not a duplicate) brings the next ones up.
     pairs = list(pairs_query[:PAGE_SIZE])
     records = selectors.pair_records(actor, object_type, pairs)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "pair": pair,
             "evidence": selectors.visible_evidence(actor, object_type, pair.evidence),
@@ -96,7 +96,11 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
         "object_type": object_type,
         "label": LABELS[object_type],
         "rows": rows,
-        "fields": [key for key in _shown_keys(object_type) if any(key in row["first"] for row in rows if row["first"])],
+        "fields": [
+            key
+            for key in _shown_keys(object_type)
+            if any(key in row["first"] for row in rows if row["first"])
+        ],
         "types": LABELS,
     }
     return render_page(request, "dedupe/queue.html", context)

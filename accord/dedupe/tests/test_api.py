@@ -32,7 +32,9 @@ def anna(actor: Actor) -> Contact:
     return contact_create(actor=actor, data=ANNA)
 
 
-def test_duplicates_check_answers_candidates_with_score_and_evidence(api_client: ApiClient, anna: Contact) -> None:
+def test_duplicates_check_answers_candidates_with_score_and_evidence(
+    api_client: ApiClient, anna: Contact
+) -> None:
     response = api_client.post(
         "/contacts/duplicates",
         {"given_name": "Ana", "family_name": "Schmitt", "emails": [{"email": "ANNA@example.org"}]},
@@ -72,7 +74,9 @@ def test_create_is_unchanged_by_default_and_refused_on_request(api_client: ApiCl
 
 def test_company_create_rejects_a_likely_duplicate(api_client: ApiClient, actor: Actor) -> None:
     acme = company_create(actor=actor, data={"name": "ACME GmbH", "domain": "acme.de"})
-    response = api_client.post("/companies?on_duplicate=reject", {"name": "Acme", "domain": "https://www.acme.de/"})
+    response = api_client.post(
+        "/companies?on_duplicate=reject", {"name": "Acme", "domain": "https://www.acme.de/"}
+    )
     assert response.status_code == 409
     assert [candidate["id"] for candidate in response.json()["error"]["candidates"]] == [acme.pk]
     assert response.json()["error"]["candidates"][0]["evidence"][1]["text"] == "same website acme.de"
@@ -143,11 +147,16 @@ def test_merge_and_undo_through_the_api(api_client: ApiClient, anna: Contact, ac
     assert api_client.post(f"/merges/{merge['id']}/undo").status_code == 409
 
 
-def test_dismiss_keeps_a_pair_out_of_the_queue_after_a_new_scan(api_client: ApiClient, anna: Contact, actor: Actor) -> None:
+def test_dismiss_keeps_a_pair_out_of_the_queue_after_a_new_scan(
+    api_client: ApiClient, anna: Contact, actor: Actor
+) -> None:
     contact_create(actor=actor, data=ANNA)
     duplicate_scan(object_type="contact")
     pair = api_client.get("/duplicates?object_type=contact").json()["items"][0]
     assert api_client.post(f"/duplicates/{pair['id']}/dismiss").json()["status"] == "dismissed"
     duplicate_scan(object_type="contact")
     assert api_client.get("/duplicates?object_type=contact").json()["items"] == []
-    assert api_client.get("/duplicates?object_type=contact&status=dismissed").json()["items"][0]["id"] == pair["id"]
+    assert (
+        api_client.get("/duplicates?object_type=contact&status=dismissed").json()["items"][0]["id"]
+        == pair["id"]
+    )

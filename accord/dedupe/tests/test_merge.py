@@ -37,17 +37,18 @@ CONTACT_LINKS: dict[str, Any] = {
     "employments": lambda ids: Employment.objects.filter(contact_id__in=ids).count(),
     "deals": lambda ids: DealContact.objects.filter(contact_id__in=ids).values("deal_id").distinct().count(),
     "orders": lambda ids: Order.objects.filter(contact_id__in=ids).count(),
-    "interactions": lambda ids: InteractionContact.objects.filter(contact_id__in=ids)
-    .values("interaction_id")
-    .distinct()
-    .count(),
+    "interactions": lambda ids: (
+        InteractionContact.objects.filter(contact_id__in=ids).values("interaction_id").distinct().count()
+    ),
     "tasks": lambda ids: Task.objects.filter(contact_id__in=ids).count(),
     "leads": lambda ids: Lead.objects.filter(converted_contact_id__in=ids).count(),
     "tags": lambda ids: Tag.objects.filter(contacts__id__in=ids).distinct().count(),
-    "shares": lambda ids: RecordShare.objects.filter(object_type="contact", object_id__in=ids)
-    .values("user_id")
-    .distinct()
-    .count(),
+    "shares": lambda ids: (
+        RecordShare.objects.filter(object_type="contact", object_id__in=ids)
+        .values("user_id")
+        .distinct()
+        .count()
+    ),
 }
 
 
@@ -182,7 +183,11 @@ def test_merge_undo_restores_the_database(actor: Actor, contacts: list[Contact],
     assert after == before
     assert DuplicateCandidate.objects.get().status == "open"
     assert MergeRecord.objects.get().undone_at is not None
-    actions = list(AuditEntry.objects.filter(action__in=["merge_undo", "restore"]).order_by("id").values_list("action", "object_id"))
+    actions = list(
+        AuditEntry.objects.filter(action__in=["merge_undo", "restore"])
+        .order_by("id")
+        .values_list("action", "object_id")
+    )
     assert actions == [("merge_undo", chosen[0].pk), *[("restore", contact.pk) for contact in chosen[1:]]]
 
 
@@ -192,12 +197,14 @@ def test_undo_is_refused_when_a_moved_row_was_deleted(actor: Actor, contacts: li
     Task.objects.filter(title="Call back 1").delete()
 
     # When it is undone, then it is refused with the reason, and nothing changes
-    with pytest.raises(Conflict, match="tasks .* were deleted or moved since the merge"):
+    with pytest.raises(Conflict, match=r"tasks .* were deleted or moved since the merge"):
         merge_undo(actor=actor, merge=record)
     assert not Contact.objects.filter(pk=contacts[1].pk).exists()
 
 
-def test_undo_is_refused_when_the_survivor_changed_a_merged_field(actor: Actor, contacts: list[Contact]) -> None:
+def test_undo_is_refused_when_the_survivor_changed_a_merged_field(
+    actor: Actor, contacts: list[Contact]
+) -> None:
     record = contact_merge(
         actor=actor, survivor=contacts[0], others=[contacts[1]], field_choices={"family_name": contacts[1].pk}
     )
@@ -215,7 +222,9 @@ def test_undo_twice_is_refused(actor: Actor, contacts: list[Contact]) -> None:
 
 def test_merge_refuses_a_stale_version_and_bad_choices(actor: Actor, contacts: list[Contact]) -> None:
     with pytest.raises(PreconditionFailed):
-        contact_merge(actor=actor, survivor=contacts[0], others=[contacts[1]], expected_versions={contacts[1].pk: 7})
+        contact_merge(
+            actor=actor, survivor=contacts[0], others=[contacts[1]], expected_versions={contacts[1].pk: 7}
+        )
     with pytest.raises(ValidationFailed) as error:
         contact_merge(
             actor=actor,
@@ -232,7 +241,10 @@ def test_merge_refuses_a_stale_version_and_bad_choices(actor: Actor, contacts: l
 
 def test_company_merge_moves_people_deals_orders_and_subsidiaries(actor: Actor) -> None:
     # Given two companies with employees, deals, orders, interactions, tasks, a subsidiary and a shared employee
-    first, second = CompanyFactory.create(name="Acme", domain=""), CompanyFactory.create(name="ACME GmbH", domain="acme.de")
+    first, second = (
+        CompanyFactory.create(name="Acme", domain=""),
+        CompanyFactory.create(name="ACME GmbH", domain="acme.de"),
+    )
     person, both = ContactFactory.create(), ContactFactory.create()
     Employment.objects.create(contact=person, company=second)
     Employment.objects.create(contact=both, company=first, role="CEO")

@@ -47,7 +47,13 @@ def test_the_contact_page_warns_of_a_likely_duplicate_and_creates_it_anyway_on_r
 ) -> None:
     # Given Anna Schmidt
     anna = _anna(rep)
-    form = {"given_name": "Ana", "family_name": "Schmitt", "emails": "ANNA@example.org", "owner_id": str(rep.pk), "lifecycle_stage": "lead"}
+    form = {
+        "given_name": "Ana",
+        "family_name": "Schmitt",
+        "emails": "ANNA@example.org",
+        "owner_id": str(rep.pk),
+        "lifecycle_stage": "lead",
+    }
 
     # When someone creates "Ana Schmitt" with Anna's email, then the page warns, links to Anna and saves nothing
     response = client.post("/contacts/new/", form)
@@ -78,7 +84,13 @@ def test_the_company_page_warns_of_a_likely_duplicate(client: Client, rep: User)
 def test_no_warning_about_records_the_user_cannot_see(client: Client, rep: User) -> None:
     private("contact")
     _anna(make_user("other"))
-    form = {"given_name": "Anna", "family_name": "Schmidt", "emails": "anna@example.org", "owner_id": str(rep.pk), "lifecycle_stage": "lead"}
+    form = {
+        "given_name": "Anna",
+        "family_name": "Schmidt",
+        "emails": "anna@example.org",
+        "owner_id": str(rep.pk),
+        "lifecycle_stage": "lead",
+    }
     assert client.post("/contacts/new/", form).status_code == 302
     assert Contact.objects.count() == 2
 
@@ -110,7 +122,9 @@ def test_the_review_queue_reads_as_many_queries_for_30_pairs_as_for_3(client: Cl
     assert _queue(client, 30) == three
 
 
-def test_merge_page_merges_with_the_chosen_values_and_undo_brings_them_back(client: Client, rep: User) -> None:
+def test_merge_page_merges_with_the_chosen_values_and_undo_brings_them_back(
+    client: Client, rep: User
+) -> None:
     anna = _anna(rep, job_title="CTO")
     ana = _anna(rep, given_name="Ana", job_title="")
     url = f"/duplicates/merge/?type=contact&ids={anna.pk}&ids={ana.pk}"
@@ -119,7 +133,9 @@ def test_merge_page_merges_with_the_chosen_values_and_undo_brings_them_back(clie
     assert f'name="choice-given_name" value="{ana.pk}"' in page
     assert 'name="choice-family_name"' not in page  # the same in both: nothing to choose
 
-    response = client.post(url, {"survivor": str(ana.pk), "choice-given_name": str(anna.pk), "choice-job_title": str(anna.pk)})
+    response = client.post(
+        url, {"survivor": str(ana.pk), "choice-given_name": str(anna.pk), "choice-job_title": str(anna.pk)}
+    )
     merge = MergeRecord.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/duplicates/merges/{merge.pk}/"

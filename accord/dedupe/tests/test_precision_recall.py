@@ -40,7 +40,9 @@ def test_scan_finds_known_duplicates_with_high_precision_and_recall() -> None:
         for duplicate, index, dup in zip(duplicates, chosen, duplicate_ids, strict=True)
         if (min(original_ids[index], dup), max(original_ids[index], dup)) not in found
     )
-    print(f"\nprecision {precision:.3f}, recall {recall:.3f}, {len(found)} pairs found; missed: {dict(missed)}")
+    print(
+        f"\nprecision {precision:.3f}, recall {recall:.3f}, {len(found)} pairs found; missed: {dict(missed)}"
+    )
     assert precision >= 0.9
     assert recall >= 0.8
     assert steps == [(1, 4), (2, 4), (3, 4), (4, 4)]
