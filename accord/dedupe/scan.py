@@ -75,9 +75,9 @@ def columns(sql: str, params: Sequence[Any] = ()) -> list[list[Any]]:
     rows: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        width = len(cursor.description or ())  # read while open: psycopg forgets it on close
         while chunk := cursor.fetchmany(FETCH_ROWS):
             rows.extend(chunk)
-    width = len(cursor.description or ())
     if not rows:
         return [[] for _ in range(width)]
     return [list(column) for column in zip(*rows, strict=True)]
