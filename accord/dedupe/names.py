@@ -270,9 +270,10 @@ def mapped(codes: np.ndarray, distinct: list[object], function: object) -> np.nd
 
 
 def says_more_than_name(local: str, *names: str) -> bool:
-    """Whether an email local part shared by two records is evidence of its own: "anna.schmidt84" is,
-    "anna.schmidt" is not (every Anna Schmidt may have one, at another provider)."""
-    letters = re.sub(r"[^a-z0-9]", "", fold(local))
+    """Whether an email local part shared by two records is evidence of its own: "captain.jack" is;
+    "anna.schmidt" and "anna.schmidt2" are not (every Anna Schmidt may have one at another provider,
+    numbered on repeats: at 1,000,000 demo contacts such pairs were three in four of those found)."""
+    letters = re.sub(r"[^a-z]", "", fold(local))
     spellings = [*names, *(name.lower().translate(_GERMAN_SPELLING) for name in names)]
     for name in spellings:
         words = fold(name).split()
