@@ -92,3 +92,7 @@ api.add_router("/orders", orders)
 from accord.jobs.api import jobs  # noqa: E402
 
 api.add_router("/jobs", jobs)
+
+from accord.dedupe.api import router as dedupe_router  # noqa: E402
+
+api.add_router("", dedupe_router)

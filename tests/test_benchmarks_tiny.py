@@ -89,3 +89,9 @@ def test_jobs_benchmark_tiny_run() -> None:
             "run one-row jobs, 2 worker process(es)",
         ):
             assert f"| {database} | 10 | {operation} |" in output
+
+
+def test_dedupe_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/dedupe.py", "--sizes", "1000", "--databases", "sqlite", "postgres")
+    for database in ("sqlite", "postgres"):
+        assert f"| {database} | 1,010 | contact scan |" in output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -82,9 +83,16 @@ class ApiParser(Parser):
 
 
 def error_response(
-    api: NinjaAPI, request: HttpRequest, *, status: int, code: str, message: str, fields: dict | None = None
+    api: NinjaAPI,
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> HttpResponse:
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    body = {"error": {"code": code, "message": message, "fields": fields or {}, **(extra or {})}}
     return api.create_response(request, body, status=status)
 
 
@@ -112,7 +120,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(AccordError)
     def accord_error(request: HttpRequest, exc: AccordError) -> HttpResponse:
         response = error_response(
-            api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
+            api,
+            request,
+            status=exc.status,
+            code=exc.code,
+            message=exc.message,
+            fields=exc.fields,
+            extra=exc.extra,
         )
         for name, value in exc.headers.items():
             response[name] = value

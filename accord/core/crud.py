@@ -13,10 +13,11 @@ from typing import Any, Literal
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import FilterSchema, Query, Router, Schema
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
 from accord.core.actors import Actor
 from accord.core.api import ORJSONRenderer, expected_version, set_etag
+from accord.core.duplicates import reject_likely_duplicates
 from accord.core.export import csv_export
 from accord.core.patch import nulls_as_cleared
 from accord.core.permissions import hidden_keys
@@ -90,6 +91,22 @@ class Resource:
     # ``list_records`` and its rows are read by id, in the order given (see accord.core.batch_query).
     list_schema: type[BaseModel] | None = None
     load_rows: Callable[[list[int]], list[dict[str, Any]]] | None = None
+    # Whether create takes ``?on_duplicate=reject`` (companies, contacts: accord.core.duplicates).
+    detects_duplicates: bool = False
+
+
+class NoCreateOptions(Schema):
+    pass
+
+
+class DuplicateOptions(Schema):
+    on_duplicate: Literal["create", "reject"] = Field(
+        "create",
+        description=(
+            "`reject`: answer 409 `likely_duplicate` with the `candidates` (id, name, score, evidence) "
+            "when records you can see look like this one, instead of creating it."
+        ),
+    )
 
 
 class CountOut(Schema):
@@ -121,6 +138,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
     sort_type = Literal[resource.sort_fields]  # type: ignore[name-defined]
     name = resource.singular
 
+    create_options = DuplicateOptions if resource.detects_duplicates else NoCreateOptions
     list_item_schema = resource.list_schema or out_schema
     list_page = page_schema(list_item_schema, resource.plural)
 
@@ -203,8 +221,12 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         request: HttpRequest,
         payload: create_schema,  # type: ignore[valid-type]
         response: HttpResponse,
+        options: create_options = Query(None),  # type: ignore[valid-type]
     ) -> Any:
-        instance = resource.create(actor=actor_of(request), data=payload.dict(exclude_unset=True))  # type: ignore[attr-defined]
+        actor, data = actor_of(request), payload.dict(exclude_unset=True)  # type: ignore[attr-defined]
+        if getattr(options, "on_duplicate", "create") == "reject":
+            reject_likely_duplicates(actor=actor, object_type=resource.singular, data=data)
+        instance = resource.create(actor=actor, data=data)
         set_etag(response, instance.version)  # type: ignore[attr-defined]
         return without_hidden_fields(
             request, type(instance), out_schema, instance, status=201, headers=response

@@ -10,6 +10,8 @@ class AccordError(Exception):
 
     status = 400
     code = "bad_request"
+    # More members of the error object beside code, message and fields (a 409's ``candidates``).
+    extra: Mapping[str, object] = {}
 
     def __init__(
         self,

@@ -35,6 +35,7 @@ add_crud_routes(
         create=services.company_create,
         update=services.company_update,
         delete=services.company_delete,
+        detects_duplicates=True,
     ),
 )
 
@@ -65,5 +66,6 @@ add_crud_routes(
         create=services.contact_create,
         update=services.contact_update,
         delete=services.contact_delete,
+        detects_duplicates=True,
     ),
 )

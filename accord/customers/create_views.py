@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accord.core.actors import Actor
+from accord.core.duplicates import likely_duplicates
 from accord.core.errors import AccordError, NotFound, PermissionDenied, ValidationFailed
 from accord.core.forms import MAX_ID, mark_invalid
 from accord.core.permissions import hidden_keys
@@ -32,6 +33,9 @@ from accord.customers.models import Company, Contact
 from accord.customers.selectors import company_get, contact_get, visible_company_names
 from accord.customers.services import company_create, contact_create
 from accord.users.selectors import user_choices
+
+# The button under a likely-duplicate warning: create the record all the same.
+CREATE_ANYWAY = "_create_anyway"
 
 # Submit buttons that send the form back without creating anything: "Find" beside a picker's search box,
 # "Show this pipeline's stages" after choosing another pipeline without JavaScript.
@@ -193,7 +197,13 @@ def _focus_first_error(form: CreateForm, sections: list[SectionView]) -> None:
 
 
 def _render(
-    request: HttpRequest, actor: Actor, page: CreatePage, form: CreateForm, *, status: int = 200
+    request: HttpRequest,
+    actor: Actor,
+    page: CreatePage,
+    form: CreateForm,
+    *,
+    status: int = 200,
+    duplicates: list[Any] | None = None,
 ) -> HttpResponse:
     pickers = {picker.name: picker_state(actor, form, picker) for picker in form.picker_list}
     extra = page.context(actor, form) if page.context is not None else {}
@@ -214,6 +224,7 @@ def _render(
         "other_errors": other_errors,
         "error_count": len(summary) + len(other_errors),
         "cancel_url": _cancel_url(request, page),
+        "duplicates": [(match, page.detail_url(match)) for match in duplicates or []],
         **extra,
     }
     return render_page(request, page.template, context, status=status)
@@ -240,6 +251,10 @@ def create_page(request: HttpRequest, page: CreatePage) -> HttpResponse:
         return _render(request, actor, page, form.quiet_copy())
     if not form.is_valid():
         return _render(request, actor, page, form, status=422)
+    if CREATE_ANYWAY not in request.POST:
+        found = likely_duplicates(actor=actor, object_type=page.object_type, data=form.payload())
+        if found:  # shown above the form, which keeps what was typed; "Create anyway" sends it again
+            return _render(request, actor, page, form.quiet_copy(), duplicates=found)
     try:
         record = page.create(actor=actor, data=form.payload())
     except ValidationFailed as error:

@@ -189,6 +189,36 @@ def test_every_write_operation_leaves_its_audit_entries(walk: Walk) -> None:
     assert walk.entries_of("enable_user", "POST", f"/users/{user_id}/enable") == [
         ("enable", "users.user", user_id)
     ]
+    # Duplicates: the checks write nothing; a merge writes one entry per merged record and one on the
+    # survivor, its undo one on the survivor and one per restored record.
+    from accord.dedupe.scan import duplicate_scan
+
+    twin = {"given_name": "Dup", "family_name": "Licate", "emails": [{"email": "dup@example.org"}]}
+    assert walk.entries_of("find_contact_duplicates", "POST", "/contacts/duplicates", twin) == []
+    assert walk.entries_of("find_company_duplicates", "POST", "/companies/duplicates", {"name": "Dup"}) == []
+    first, second = (walk.call("POST", "/contacts", twin).json()["id"] for _ in range(2))
+    merge = {"survivor_id": first, "other_ids": [second]}
+    assert walk.entries_of("merge_contacts", "POST", "/contacts/merge", merge) == [
+        ("merged", "customers.contact", second),
+        ("merge", "customers.contact", first),
+    ]
+    merge_id = walk.last.json()["id"]
+    assert walk.entries_of("undo_merge", "POST", f"/merges/{merge_id}/undo") == [
+        ("merge_undo", "customers.contact", first),
+        ("restore", "customers.contact", second),
+    ]
+    duplicate_scan(object_type="contact")
+    pair = walk.call("GET", "/duplicates?object_type=contact").json()["items"][0]
+    assert walk.entries_of("dismiss_duplicate", "POST", f"/duplicates/{pair['id']}/dismiss") == [
+        ("duplicate_dismiss", "customers.contact", pair["first_id"])
+    ]
+    firms = [walk.call("POST", "/companies", {"name": "Dup Firm"}).json()["id"] for _ in range(2)]
+    merge = {"survivor_id": firms[0], "other_ids": [firms[1]]}
+    assert walk.entries_of("merge_companies", "POST", "/companies/merge", merge) == [
+        ("merged", "customers.company", firms[1]),
+        ("merge", "customers.company", firms[0]),
+    ]
+
     # Deletes last, children before what they need.
     for object_type in ("order", "interaction", "task", "deal", "lead", "contact", "company", "product"):
         plural, label = PLURALS[object_type], LABELS[object_type]
