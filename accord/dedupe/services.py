@@ -27,6 +27,7 @@ from accord.core.search import search_index_remove
 from accord.core.services import check_version, lock_for_update
 from accord.customers.models import Company, Contact
 from accord.customers.services import company_index, contact_index
+from accord.customers.summaries import contact_summaries_refresh
 from accord.dedupe import links
 from accord.dedupe.models import DuplicateCandidate, MergeRecord
 
@@ -189,8 +190,8 @@ def record_merge(
     target.updated_at = timezone.now()  # type: ignore[attr-defined]
     target.save()
     audit_write(actor=actor, action="merge", instance=target, changes={**changes, "merged": (None, ids[1:])})
+    _refresh_people(object_type, snapshot["moved"], [target.pk])
     spec.index(target)
-    _reindex_people(object_type, snapshot["moved"])
     snapshot["survivor"] = {
         "before": {name: before[name] for name in changes},
         "after": {name: values[name] for name in changes},
@@ -206,16 +207,20 @@ def record_merge(
     )
 
 
-def _reindex_people(object_type: str, moved: list[dict[str, Any]]) -> None:
-    """Contacts whose employment moved to another company name it in their search entry."""
-    if object_type != "company":
-        return
-    employment_ids = [
-        pk for group in moved if group["model"] == "customers.Employment" for pk in group["ids"]
-    ]
-    if employment_ids:
-        for contact in Contact.objects.filter(employments__id__in=employment_ids).distinct():
-            contact_index(contact)
+def _refresh_people(object_type: str, moved: list[dict[str, Any]], contact_ids: Sequence[int] = ()) -> None:
+    """The list summaries (``accord.customers.summaries``) of the merged or restored contacts, and of the
+    contacts whose employment moved to another company, which also name it in their search entry."""
+    ids = set(contact_ids) if object_type == "contact" else set()
+    if object_type == "company":
+        employment_ids = [
+            pk for group in moved if group["model"] == "customers.Employment" for pk in group["ids"]
+        ]
+        if employment_ids:
+            people = list(Contact.objects.filter(employments__id__in=employment_ids).distinct())
+            for contact in people:
+                contact_index(contact)
+            ids.update(contact.pk for contact in people)
+    contact_summaries_refresh(ids)
 
 
 def contact_merge(
@@ -319,7 +324,7 @@ def merge_undo(*, actor: Actor, merge: MergeRecord) -> MergeRecord:
             actor=actor, action="restore", instance=restored, changes={"merged_into": (survivor.pk, None)}
         )
         spec.index(restored)
-    _reindex_people(merge.object_type, snapshot["moved"])
+    _refresh_people(merge.object_type, snapshot["moved"], [survivor.pk, *merge.merged_ids])
     DuplicateCandidate.objects.filter(
         object_type=merge.object_type,
         first_id__in=[survivor.pk, *merge.merged_ids],

@@ -23,6 +23,7 @@ from accord.core.errors import Conflict, PreconditionFailed, ValidationFailed
 from accord.core.models import AuditEntry, SearchEntry, Tag
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment
 from accord.customers.services import company_index, contact_index
+from accord.customers.summaries import contact_summaries_refresh
 from accord.dedupe.models import DuplicateCandidate, MergeRecord
 from accord.dedupe.services import company_merge, contact_merge, merge_undo
 from accord.sales.models import Deal, DealContact, Lead, Order
@@ -69,6 +70,7 @@ def _contact(user: User, serial: int, *, shared_deal: Deal, shared_tag: Tag, vie
     contact.tags.add(shared_tag, Tag.objects.create(name=f"tag {serial}"))
     RecordShare.objects.create(object_type="contact", object_id=contact.pk, user=viewer, access="read")
     contact_index(contact)
+    contact_summaries_refresh([contact.pk])
     return contact
 
 
@@ -149,6 +151,7 @@ def test_contact_merge_keeps_every_related_record(actor: Actor, contacts: list[C
     assert before["tags"] == merged + 1
     assert before["shares"] == 1
     assert ContactEmail.objects.filter(contact=survivor, is_primary=True).count() == 1
+    assert (survivor.primary_email, survivor.primary_phone) == ("anna0@example.org", "+491510000000")
     assert sorted(DealContact.objects.filter(contact=survivor).values_list("role", flat=True)) == sorted(
         ["", "role 0"] + [""] * (merged - 1)
     )
@@ -260,6 +263,7 @@ def test_company_merge_moves_people_deals_orders_and_subsidiaries(actor: Actor) 
         company_index(company)
     for contact in (person, both):
         contact_index(contact)
+    contact_summaries_refresh([person.pk, both.pk])
     before = dump()
 
     # When the second is merged into the first, keeping the second's domain (the first has none)
@@ -275,6 +279,8 @@ def test_company_merge_moves_people_deals_orders_and_subsidiaries(actor: Actor) 
     assert Task.objects.filter(company=first).count() == 1
     assert Company.objects.get(pk=child.pk).parent_id == first.pk
     assert sorted(first.tags.values_list("name", flat=True)) == ["partner", "supplier"]
+    # (their lists name the company they work for now)
+    assert Contact.objects.get(pk=person.pk).current_company_id == first.pk
 
     # And undo restores it all
     merge_undo(actor=actor, merge=record)
