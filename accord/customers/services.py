@@ -45,7 +45,10 @@ def owner_from(actor: Actor, data: Data, *, errors: FieldErrors, default_to_acto
 def _company_fields(
     actor: Actor, data: Data, *, instance: Company | None, errors: FieldErrors
 ) -> dict[str, Any]:
-    plain = ("name", "industry", "size_band", "annual_revenue", "street", "city", "region", "postal_code")
+    plain = (
+        "external_id", "name", "industry", "size_band", "annual_revenue", "street", "city", "region",
+        "postal_code",
+    )  # fmt: skip
     fields: dict[str, Any] = {name: data[name] for name in plain if name in data and data[name] is not None}
     if "name" in fields and not fields["name"].strip():
         errors.add("name", "A company needs a name.")
@@ -188,6 +191,7 @@ def _contact_fields(
     actor: Actor, data: Data, *, instance: Contact | None, errors: FieldErrors
 ) -> dict[str, Any]:
     plain = (
+        "external_id",
         "given_name",
         "family_name",
         "job_title",

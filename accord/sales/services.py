@@ -148,7 +148,8 @@ def _prefixed(error: ValidationFailed, prefix: str) -> ValidationFailed:
 # ---------------------------------------------------------------- leads
 
 LEAD_TEXT = (
-    "given_name", "family_name", "job_title", "company_name", "source", "disqualified_reason", "notes",
+    "external_id", "given_name", "family_name", "job_title", "company_name", "source", "disqualified_reason",
+    "notes",
 )  # fmt: skip
 
 
@@ -533,7 +534,7 @@ def _replace_deal_contacts(deal: Deal, contacts: list[dict[str, Any]] | None) ->
 
 def _deal_fields(actor: Actor, data: Data, *, instance: Deal | None, errors: FieldErrors) -> dict[str, Any]:
     """Every deal field except its place (pipeline, stage, closing), which ``_entering`` decides."""
-    fields = {**_text_fields(data, ("name",)), **_given_fields(data, ("amount",))}
+    fields = {**_text_fields(data, ("name", "external_id")), **_given_fields(data, ("amount",))}
     _require(fields, "name", "A deal needs a name.", errors, creating=instance is None)
     _not_negative(fields, ["amount"], errors)
     fields.update(_normalized(data, "currency", normalize_currency, errors, allow_blank=False))
