@@ -82,3 +82,126 @@ def test_match_on_email_updates_skips_or_creates(actor: Actor) -> None:
     entry = AuditEntry.objects.get(via="import", action="update")
     assert entry.changes == {"family_name": ["Old", "Lovelace"], "job_title": ["", "Countess"]}
     assert Contact.objects.count() == 2
+
+
+def _people(count: int, *, start: int = 0) -> list[dict[str, object]]:
+    return [
+        {"given_name": f"Given{i}", "family_name": f"Family{i}", "email": f"person{i}@example.com"}
+        for i in range(start, start + count)
+    ]
+
+
+def test_a_third_bad_rows_every_good_row_in_every_bad_row_reported_nothing_else_written(actor: Actor) -> None:
+    records: list[dict[str, object]] = []
+    for i in range(30):
+        record = {"given_name": f"Given{i}", "family_name": f"Family{i}", "email": f"person{i}@example.com"}
+        if i % 3 == 1:
+            record = {**record, "_error": ("Email", "The email address is not valid.")}  # the reader's rejection
+        if i % 9 == 2:
+            record = {**record, "email": "person0@example.com"}  # a duplicate within the file
+        elif i % 9 == 5:
+            record = {**record, "owner": "nobody"}  # an owner that does not exist
+        elif i % 9 == 8:
+            record = {**record, "family_name": "x" * 101}  # longer than the column
+        records.append(record)
+
+    run = run_import(actor, "contacts", records, match_key="email", batch_size=7)
+
+    good = [i for i in range(30) if i % 3 == 0]
+    assert counts(run) == (10, 0, 0, 20)
+    assert sorted(Contact.objects.values_list("family_name", flat=True)) == sorted(f"Family{i}" for i in good)
+    expected = []
+    for i in range(30):
+        if i % 3 == 1:
+            expected.append((i + 2, "Email", "The email address is not valid."))
+        elif i % 9 == 2:
+            expected.append((i + 2, "Email", "Duplicate of row 2."))
+        elif i % 9 == 5:
+            expected.append((i + 2, "Owner", "No active user with the username or email 'nobody'."))
+        elif i % 9 == 8:
+            expected.append((i + 2, "Family Name", "At most 100 characters."))
+    assert errors(run) == expected
+    assert run.row_errors.get(row=3).cells == ["Given1", "Family1", "person1@example.com"]
+    assert AuditEntry.objects.filter(via="import").count() == 10
+    assert SearchEntry.objects.filter(kind="contact").count() == 10
+    assert (run.checkpoint, run.rows_seen, run.status) == (31, 30, "completed")
+
+
+@pytest.mark.parametrize(
+    ("match_key", "field", "value"),
+    [("external_id", "external_id", "crm-1"), ("email", "email", "ada@example.com"), ("phone", "phone", "+442071234567")],
+)
+@pytest.mark.parametrize("rule", ["create", "update", "skip"])
+def test_contacts_match_by_each_key_with_each_rule(actor: Actor, match_key: str, field: str, value: str, rule: str) -> None:
+    existing = contact_create(
+        actor=actor,
+        data={
+            "external_id": "crm-1",
+            "given_name": "Ada",
+            "family_name": "Old",
+            "emails": [{"email": "ada@example.com"}],
+            "phones": [{"number": "+442071234567"}],
+        },
+    )
+
+    run = run_import(actor, "contacts", [{field: value, "family_name": "New"}], match_key=match_key, on_duplicate=rule)
+
+    existing.refresh_from_db()
+    assert counts(run) == {"create": (1, 0, 0, 0), "update": (0, 1, 0, 0), "skip": (0, 0, 1, 0)}[rule]
+    assert existing.family_name == ("New" if rule == "update" else "Old")
+    assert Contact.objects.count() == (2 if rule == "create" else 1)
+
+
+def test_a_match_the_actor_may_not_change_is_rejected_without_saying_whose(actor: Actor) -> None:
+    from accord.access.models import Role, SharingDefault
+    from accord.core.actors import SYSTEM
+    from accord.users.models import User
+
+    SharingDefault.objects.update_or_create(object_type="contact", defaults={"visibility": "private"})
+    rep = User.objects.create_user(username="rep2", role=Role.objects.get(key="sales_rep"))
+    contact_create(actor=SYSTEM, data={"family_name": "Secret", "emails": [{"email": "boss@example.com"}]})
+    rows = [{"family_name": "Mine", "email": "boss@example.com"}, {"family_name": "Fresh", "email": "new@example.com"}]
+
+    run = run_import(Actor(user=rep, via="cli"), "contacts", rows, match_key="email", on_duplicate="update")
+
+    assert counts(run) == (1, 0, 0, 1)
+    assert errors(run) == [(2, "", "This row matches an existing record that you may not change.")]
+    assert sorted(Contact.objects.values_list("family_name", flat=True)) == ["Fresh", "Secret"]
+
+
+def test_a_role_that_hides_phones_cannot_import_them_and_one_without_create_cannot_import(actor: Actor) -> None:
+    from accord.access.models import Role
+    from accord.core.errors import PermissionDenied
+    from accord.users.models import User
+
+    marketer = User.objects.create_user(username="marketer", role=Role.objects.get(key="marketer"))
+    support = User.objects.create_user(username="support", role=Role.objects.get(key="support_agent"))
+
+    with pytest.raises(PermissionDenied, match="phones"):
+        run_import(Actor(user=marketer, via="cli"), "contacts", [{"family_name": "A", "phone": "+442071234567"}])
+    with pytest.raises(PermissionDenied, match="may not create contacts"):
+        run_import(Actor(user=support, via="cli"), "contacts", [{"family_name": "A"}])
+    assert Contact.objects.count() == 0
+
+
+def test_queries_per_batch_do_not_depend_on_the_batch_size(actor: Actor) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.imports.services import import_run_create, import_run_execute
+    from accord.imports.tests.writer_rows import mapping_for, parsed
+
+    def queries(size: int, start: int) -> int:
+        records = [
+            {**record, "company_name": f"Company {i % 3}", "tags": ["a"], "phone": f"+4420712345{i:02d}"}
+            for i, record in enumerate(_people(size, start=start))
+        ]
+        run = import_run_create(actor=actor, kind="contacts", file_name="x.csv", mapping=mapping_for(records), match_key="email", on_duplicate="update")
+        with CaptureQueriesContext(connection) as captured:
+            import_run_execute(run, parsed(records), batch_size=size)
+        return len(captured)
+
+    queries(3, 1000)  # the companies and the tag exist from here on
+    new_few, new_many = queries(5, 0), queries(40, 100)
+    updates_few, updates_many = queries(5, 100), queries(40, 100)
+    assert (new_few, updates_few) == (new_many, updates_many)

@@ -17,7 +17,7 @@ def parsed(records: Iterable[Mapping[str, Any]], *, first_row: int = 2) -> list[
     rows = []
     for number, record in enumerate(records, start=first_row):
         values = {name: value for name, value in record.items() if not name.startswith("_") and value not in ("", None)}
-        cells = [str(value) for value in record.values()]
+        cells = [str(value) for name, value in record.items() if not name.startswith("_")]
         errors = [RowError(number, *record["_error"])] if "_error" in record else []
         rows.append(ParsedRow(row=number, values=values, cells=cells, errors=errors))
     return rows
