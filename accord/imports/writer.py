@@ -133,6 +133,8 @@ class KindWriter:
         *,
         create: bool = True,
     ) -> int | CompanyKey | None:
+        if key is None:
+            return None
         reference = refs.company(key, create=create and self._may_create_companies())
         if reference is not None and not isinstance(reference, int):
             draft_companies.append(reference)
@@ -570,6 +572,8 @@ def apply_changes(draft: Draft, existing: models.Model, changes: dict[str, tuple
 
 
 def check_tags(values: dict[str, Any]) -> list[str]:
+    if not values.get("tags"):
+        return []
     tags = list(dict.fromkeys(tag.strip() for tag in values.get("tags") or [] if tag.strip()))
     if any(len(tag) > 60 for tag in tags):
         raise Rejected("tags", "A tag is at most 60 characters long.")

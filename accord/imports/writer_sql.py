@@ -77,14 +77,14 @@ class Table:
             return [tuple(row) for row in rows]
         prepared = []
         # One memo per column: a batch's rows mostly share their timestamps and empty JSON, and the
-        # adapters (JSON dumps, time zone conversion) cost more than the comparison.
+        # adapters (JSON dumps, time zone conversion) cost more than comparing with the previous value.
         memo: dict[int, tuple[Any, Any]] = {}
         for row in rows:
             values = list(row)
             for index, adapter in self.adapters:
                 value = values[index]
                 seen = memo.get(index)
-                if seen is not None and seen[0] is value:
+                if seen is not None and (seen[0] is value or (type(seen[0]) is type(value) and seen[0] == value)):
                     values[index] = seen[1]
                     continue
                 adapted = adapter(value)
