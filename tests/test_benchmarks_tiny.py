@@ -69,3 +69,11 @@ def test_pages_benchmark_tiny_run() -> None:
     for database in ("sqlite", "postgres"):
         for page in ("contacts list", "contact 360 page (500 interactions)", "deal board (2,000 open deals)"):
             assert f"| {database} | 300 | {page} |" in output
+
+
+def test_import_benchmark_tiny_run() -> None:
+    output = _run(
+        "benchmarks/import.py", "--sizes", "300", "--databases", "sqlite", "postgres", "--batch", "100"
+    )
+    assert "| sqlite | 300 | " in output
+    assert "| postgres | 300 | " in output

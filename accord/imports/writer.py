@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import models
@@ -323,7 +324,7 @@ def _create_companies(
             Draft(
                 rows=[],
                 fields=fields,
-                search=lambda company=company: company_search_fields(company),
+                search=partial(company_search_fields, company),
                 label=str(company),
             )
         )
@@ -385,7 +386,7 @@ def _write(
     if changed:
         update_rows(model, {draft.pk: draft.fields for draft in changed if draft.fields}, bump=True)
         # Records whose only change is in their child rows still take a new version, as a service's save does.
-        children_only = {draft.pk: {} for draft in changed if not draft.fields}
+        children_only: dict[int, dict[str, Any]] = {draft.pk: {} for draft in changed if not draft.fields}
         if children_only:
             update_rows(model, children_only, bump=True)
     writer.write_children(created, changed, refs)

@@ -9,6 +9,7 @@ and reported, never overwritten. Every deletion and restoration writes its audit
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -30,7 +31,12 @@ from accord.sales.services import deal_index, lead_index
 
 REVERT_BATCH = 1000
 SEARCH_KINDS = {"company", "contact", "lead", "deal"}
-INDEX = {"company": company_index, "contact": contact_index, "lead": lead_index, "deal": deal_index}
+INDEX: dict[str, Callable[[Any], None]] = {
+    "company": company_index,
+    "contact": contact_index,
+    "lead": lead_index,
+    "deal": deal_index,
+}
 AUDIT_COLUMNS = [
     "occurred_at",
     "actor_id",
@@ -151,7 +157,7 @@ def _companies_in_use(pks: list[int]) -> set[int]:
 def _delete_unused_tags(pks: list[int]) -> None:
     used: set[int] = set()
     for model in (Company, Contact, Lead, Deal):
-        through = model.tags.through  # type: ignore[attr-defined]
+        through = model.tags.through
         used |= set(through.objects.filter(tag_id__in=pks).values_list("tag_id", flat=True))
     Tag.objects.filter(pk__in=set(pks) - used).delete()
 
@@ -176,7 +182,7 @@ def _restore_updated(
             )
             continue
         values = {
-            name: model._meta.get_field(name).to_python(value)
+            name: model._meta.get_field(name).to_python(value)  # type: ignore[union-attr]
             for name, value in record.previous.items()
             if name not in ("added", "lines")
         }
@@ -185,7 +191,7 @@ def _restore_updated(
         }
         changes.update(_remove_added(instance, record.previous.get("added", {})))
         if "lines" in record.previous:
-            _restore_lines(instance, record.previous["lines"])
+            _restore_lines(instance, record.previous["lines"])  # type: ignore[arg-type]
             changes["lines"] = ("imported", "restored")
         restores[instance.pk] = values
         for name, value in values.items():

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -178,10 +179,12 @@ class OrderWriter(KindWriter):
         errors.fields.pop(NO_CUSTOMER, None)
         if values.get("contact_email"):
             fields["contact_id"] = refs.contacts([values["contact_email"]], "contact_email")[0]
-        raw = []
+        raw: list[Mapping[str, Any]] = []
         products = []
         for row in rows:
-            line = {name: row.values.get(name) for name in ("quantity", "unit_price", "discount", "tax_rate")}
+            line: dict[str, Any] = {
+                name: row.values.get(name) for name in ("quantity", "unit_price", "discount", "tax_rate")
+            }
             product = None
             if row.values.get("product_sku"):
                 product = refs.products.get(row.values["product_sku"])

@@ -54,11 +54,13 @@ class Table:
         self.model = model
         self.columns = list(columns)
         fields = {field.attname: field for field in model._meta.concrete_fields}
-        self.adapters = [(index, column_adapter(fields[name])) for index, name in enumerate(self.columns)]
-        self.adapters = [(index, adapter) for index, adapter in self.adapters if adapter is not None]
+        adapters = [(index, column_adapter(fields[name])) for index, name in enumerate(self.columns)]
+        self.adapters: list[tuple[int, Prepare]] = [
+            (i, adapter) for i, adapter in adapters if adapter is not None
+        ]
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
-        names = ", ".join(quote(fields[name].column) for name in self.columns)
+        names = ", ".join(quote(str(fields[name].column)) for name in self.columns)
         if connection.vendor == "postgresql":
             self.statement = f"COPY {table} ({names}) FROM STDIN"
         else:
@@ -84,7 +86,9 @@ class Table:
             for index, adapter in self.adapters:
                 value = values[index]
                 seen = memo.get(index)
-                if seen is not None and (seen[0] is value or (type(seen[0]) is type(value) and seen[0] == value)):
+                if seen is not None and (
+                    seen[0] is value or (type(seen[0]) is type(value) and seen[0] == value)
+                ):
                     values[index] = seen[1]
                     continue
                 adapted = adapter(value)
@@ -135,7 +139,7 @@ def update_rows(model: type[models.Model], changes: Mapping[int, Mapping[str, An
         groups.setdefault(tuple(sorted(values)), []).append(pk)
     now = timezone.now()
     for names, pks in groups.items():
-        assignments = [f"{quote(fields[name].column)} = %s" for name in names]
+        assignments = [f"{quote(str(fields[name].column))} = %s" for name in names]
         if bump:
             assignments += [f"{quote('version')} = {quote('version')} + 1", f"{quote('updated_at')} = %s"]
         statement = (

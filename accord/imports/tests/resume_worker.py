@@ -11,13 +11,17 @@ import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 
 def contact_rows(count: int) -> list[dict[str, object]]:
-    return [{"given_name": f"Given{i}", "family_name": f"Family{i}", "email": f"person{i}@example.com"} for i in range(count)]
+    return [
+        {"given_name": f"Given{i}", "family_name": f"Family{i}", "email": f"person{i}@example.com"}
+        for i in range(count)
+    ]
 
 
 def main(argv: list[str]) -> None:
@@ -46,14 +50,14 @@ def main(argv: list[str]) -> None:
         original = writer.record_side_rows
         calls = {"batches": 0}
 
-        def dying(*args: object, **kwargs: object) -> None:
-            original(*args, **kwargs)  # type: ignore[arg-type]
+        def dying(*args: Any, **kwargs: Any) -> None:
+            original(*args, **kwargs)
             calls["batches"] += 1
             if calls["batches"] == point:
                 # The batch's records, children and entries are written, its transaction not committed.
                 os.kill(os.getpid(), signal.SIGKILL)
 
-        writer.record_side_rows = dying  # type: ignore[assignment]
+        writer.record_side_rows = dying
     import_run_execute(ImportRun.objects.get(pk=run_id), reading(), batch_size=batch_size)  # type: ignore[arg-type]
 
 

@@ -32,7 +32,15 @@ ROWS, BATCH = 50, 8
 def execute(run: ImportRun, *die: str) -> int:
     """Run the worker to its end (or its death); its exit status."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, str(WORKER), str(connection.settings_dict["NAME"]), str(run.pk), str(ROWS), str(BATCH), *die]
+    command = [
+        sys.executable,
+        str(WORKER),
+        str(connection.settings_dict["NAME"]),
+        str(run.pk),
+        str(ROWS),
+        str(BATCH),
+        *die,
+    ]
     return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, check=False).returncode
 
 
@@ -57,16 +65,29 @@ def assert_each_row_once() -> None:
 
 
 @pytest.mark.parametrize(("mode", "point"), [("--die-in-batch", 4), ("--die-reading-row", 2 + 3 * BATCH + 3)])
-def test_a_killed_import_leaves_whole_batches_and_resumes_without_writing_a_row_twice(run: ImportRun, mode: str, point: int) -> None:
+def test_a_killed_import_leaves_whole_batches_and_resumes_without_writing_a_row_twice(
+    run: ImportRun, mode: str, point: int
+) -> None:
     killed = execute(run, mode, str(point))
 
     run.refresh_from_db()
-    assert (killed, run.status, run.checkpoint, run.rows_seen) == (-signal.SIGKILL, "running", 1 + 3 * BATCH, 3 * BATCH)
+    assert (killed, run.status, run.checkpoint, run.rows_seen) == (
+        -signal.SIGKILL,
+        "running",
+        1 + 3 * BATCH,
+        3 * BATCH,
+    )
     assert Contact.objects.count() == run.records.count() == 3 * BATCH
 
     finished = execute(run)
 
     run.refresh_from_db()
-    assert (finished, run.status, run.created_count, run.skipped_count, run.rejected_count) == (0, "completed", ROWS, 0, 0)
+    assert (finished, run.status, run.created_count, run.skipped_count, run.rejected_count) == (
+        0,
+        "completed",
+        ROWS,
+        0,
+        0,
+    )
     assert (run.checkpoint, run.rows_seen) == (1 + ROWS, ROWS)
     assert_each_row_once()

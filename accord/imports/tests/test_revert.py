@@ -38,7 +38,7 @@ def dump() -> dict[str, list[tuple[Any, ...]]]:
             cursor.execute(f"SELECT * FROM {table}")
             names = [column[0] for column in cursor.description]
             keep = [index for index, name in enumerate(names) if name not in IGNORED]
-            tables[table] = sorted((tuple(str(row[i]) for i in keep) for row in cursor.fetchall()))
+            tables[table] = sorted(tuple(str(row[i]) for i in keep) for row in cursor.fetchall())
     return tables
 
 
@@ -46,12 +46,33 @@ def test_revert_restores_the_database_as_it_was(actor: Actor) -> None:
     company_create(actor=actor, data={"name": "Existing Co", "domain": "existing.example"})
     old = contact_create(
         actor=actor,
-        data={"given_name": "Ada", "family_name": "Old", "emails": [{"email": "ada@example.com"}], "tags": ["kept"]},
+        data={
+            "given_name": "Ada",
+            "family_name": "Old",
+            "emails": [{"email": "ada@example.com"}],
+            "tags": ["kept"],
+        },
     )
     before = dump()
     rows = [
-        {"family_name": "Lovelace", "email": "ada@example.com", "other_emails": ["ada@home.example"], "phone": "+442071234567", "company_name": "New Co", "tags": ["fresh", "kept"], "job_title": "Countess"},
-        *({"family_name": f"New{i}", "email": f"new{i}@example.com", "company_domain": "existing.example", "tags": ["fresh"]} for i in range(12)),
+        {
+            "family_name": "Lovelace",
+            "email": "ada@example.com",
+            "other_emails": ["ada@home.example"],
+            "phone": "+442071234567",
+            "company_name": "New Co",
+            "tags": ["fresh", "kept"],
+            "job_title": "Countess",
+        },
+        *(
+            {
+                "family_name": f"New{i}",
+                "email": f"new{i}@example.com",
+                "company_domain": "existing.example",
+                "tags": ["fresh"],
+            }
+            for i in range(12)
+        ),
     ]
     run = run_import(actor, "contacts", rows, match_key="email", on_duplicate="update", batch_size=5)
     assert (counts(run), run.companies_created_count) == ((12, 1, 0, 0), 1)
@@ -60,17 +81,28 @@ def test_revert_restores_the_database_as_it_was(actor: Actor) -> None:
     reverted = import_revert(actor=actor, run=run)
 
     assert dump() == before
-    assert (reverted.status, reverted.revert_conflicts, reverted.reverted_at is not None) == ("reverted", [], True)
+    assert (reverted.status, reverted.revert_conflicts, reverted.reverted_at is not None) == (
+        "reverted",
+        [],
+        True,
+    )
     old.refresh_from_db()
     assert old.version == 3  # created, imported, reverted: a client holding version 2 cannot overwrite it
-    actions = AuditEntry.objects.filter(via="api", object_type="customers.contact").values_list("action", flat=True)
+    actions = AuditEntry.objects.filter(via="api", object_type="customers.contact").values_list(
+        "action", flat=True
+    )
     assert sorted(actions) == ["create"] + ["delete"] * 12 + ["update"]
 
 
 def test_a_record_changed_since_the_import_is_reported_not_overwritten(actor: Actor) -> None:
     pipeline_create(actor=actor, data={"name": "Sales", "stages": [{"name": "Open"}]})
-    existing = contact_create(actor=actor, data={"family_name": "Old", "emails": [{"email": "a@example.com"}]})
-    rows = [{"family_name": "Imported", "email": "a@example.com"}, {"family_name": "Created", "email": "b@example.com"}]
+    existing = contact_create(
+        actor=actor, data={"family_name": "Old", "emails": [{"email": "a@example.com"}]}
+    )
+    rows = [
+        {"family_name": "Imported", "email": "a@example.com"},
+        {"family_name": "Created", "email": "b@example.com"},
+    ]
     run = run_import(actor, "contacts", rows, match_key="email", on_duplicate="update")
     created = Contact.objects.get(family_name="Created")
     contact_update(actor=actor, instance=Contact.objects.get(pk=existing.pk), data={"job_title": "Edited"})
@@ -78,7 +110,10 @@ def test_a_record_changed_since_the_import_is_reported_not_overwritten(actor: Ac
 
     reverted = import_revert(actor=actor, run=run)
 
-    assert sorted(Contact.objects.values_list("family_name", "job_title")) == [("Created", "Edited too"), ("Imported", "Edited")]
+    assert sorted(Contact.objects.values_list("family_name", "job_title")) == [
+        ("Created", "Edited too"),
+        ("Imported", "Edited"),
+    ]
     assert sorted((c["object_id"], c["reason"]) for c in reverted.revert_conflicts) == [
         (existing.pk, "changed since the import, so it was kept"),
         (created.pk, "changed since the import, so it was kept"),
@@ -95,7 +130,11 @@ def test_a_created_company_used_since_is_kept(actor: Actor) -> None:
 
     assert Contact.objects.count() == 0
     assert reverted.revert_conflicts == [
-        {"object_type": "company", "object_id": company_id, "reason": "used by other records since the import, so it was kept"}
+        {
+            "object_type": "company",
+            "object_id": company_id,
+            "reason": "used by other records since the import, so it was kept",
+        }
     ]
 
 

@@ -3,6 +3,8 @@ audit entry; matched on each key with each rule; duplicates within the file; bad
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from accord.core.actors import Actor
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_contacts_are_created_with_their_children_index_audit_and_imported_records(actor: Actor) -> None:
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "given_name": "Ada",
             "family_name": "Lovelace",
@@ -28,27 +30,42 @@ def test_contacts_are_created_with_their_children_index_audit_and_imported_recor
             "job_title": "Analyst",
             "tags": ["vip", "math"],
         },
-        {"full_name": "Charles Babbage", "email": "charles@example.com", "company_name": "Analytical Engines"},
+        {
+            "full_name": "Charles Babbage",
+            "email": "charles@example.com",
+            "company_name": "Analytical Engines",
+        },
     ]
 
     run = run_import(actor, "contacts", records)
 
     assert (counts(run), run.companies_created_count, errors(run)) == ((2, 0, 0, 0), 1, [])
     ada = Contact.objects.get(given_name="Ada")
-    assert [(e.email, e.is_primary) for e in ada.emails.all()] == [("ada@example.com", True), ("ada@home.example", False)]
+    assert [(e.email, e.is_primary) for e in ada.emails.all()] == [
+        ("ada@example.com", True),
+        ("ada@home.example", False),
+    ]
     assert [(p.number, p.is_primary) for p in ada.phones.all()] == [("+442071234567", True)]
     assert sorted(tag.name for tag in ada.tags.all()) == ["math", "vip"]
     assert (ada.owner_id, ada.version, ada.job_title) == (actor.user_id, 1, "Analyst")
     charles = Contact.objects.get(family_name="Babbage")
     assert charles.given_name == "Charles"
     company = Company.objects.get()
-    assert (company.name, company.domain, company.owner_id) == ("Analytical Engines", "engines.example", actor.user_id)
+    assert (company.name, company.domain, company.owner_id) == (
+        "Analytical Engines",
+        "engines.example",
+        actor.user_id,
+    )
     assert sorted(Employment.objects.values_list("contact_id", "company_id", "role")) == [
         (ada.pk, company.pk, "Analyst"),
         (charles.pk, company.pk, ""),
     ]
     entry = SearchEntry.objects.get(kind="contact", object_id=ada.pk)
-    assert (entry.title, entry.subtitle, entry.owner_id) == ("Ada Lovelace", "ada@example.com · Analytical Engines", actor.user_id)
+    assert (entry.title, entry.subtitle, entry.owner_id) == (
+        "Ada Lovelace",
+        "ada@example.com · Analytical Engines",
+        actor.user_id,
+    )
     assert "442071234567" in entry.text
     assert SearchEntry.objects.filter(kind="company", object_id=company.pk).exists()
     audits = AuditEntry.objects.filter(via="import").order_by("object_type", "object_id")
@@ -58,7 +75,9 @@ def test_contacts_are_created_with_their_children_index_audit_and_imported_recor
         ("create", "customers.contact", charles.pk, {}, actor.user_id),
     ]
     tags = sorted(ada.tags.values_list("pk", flat=True))
-    assert sorted(ImportedRecord.objects.filter(run=run).values_list("object_type", "object_id", "action")) == [
+    assert sorted(
+        ImportedRecord.objects.filter(run=run).values_list("object_type", "object_id", "action")
+    ) == [
         ("company", company.pk, "created"),
         ("contact", ada.pk, "created"),
         ("contact", charles.pk, "created"),
@@ -68,7 +87,8 @@ def test_contacts_are_created_with_their_children_index_audit_and_imported_recor
 
 def test_match_on_email_updates_skips_or_creates(actor: Actor) -> None:
     existing = contact_create(
-        actor=actor, data={"given_name": "Ada", "family_name": "Old", "emails": [{"email": "ada@example.com"}]}
+        actor=actor,
+        data={"given_name": "Ada", "family_name": "Old", "emails": [{"email": "ada@example.com"}]},
     )
     row = [{"family_name": "Lovelace", "email": "ada@example.com", "job_title": "Countess"}]
 
@@ -92,11 +112,18 @@ def _people(count: int, *, start: int = 0) -> list[dict[str, object]]:
 
 
 def test_a_third_bad_rows_every_good_row_in_every_bad_row_reported_nothing_else_written(actor: Actor) -> None:
-    records: list[dict[str, object]] = []
+    records: list[dict[str, Any]] = []
     for i in range(30):
-        record = {"given_name": f"Given{i}", "family_name": f"Family{i}", "email": f"person{i}@example.com"}
+        record: dict[str, Any] = {
+            "given_name": f"Given{i}",
+            "family_name": f"Family{i}",
+            "email": f"person{i}@example.com",
+        }
         if i % 3 == 1:
-            record = {**record, "_error": ("Email", "The email address is not valid.")}  # the reader's rejection
+            record = {
+                **record,
+                "_error": ("Email", "The email address is not valid."),
+            }  # the reader's rejection
         if i % 9 == 2:
             record = {**record, "email": "person0@example.com"}  # a duplicate within the file
         elif i % 9 == 5:
@@ -129,10 +156,16 @@ def test_a_third_bad_rows_every_good_row_in_every_bad_row_reported_nothing_else_
 
 @pytest.mark.parametrize(
     ("match_key", "field", "value"),
-    [("external_id", "external_id", "crm-1"), ("email", "email", "ada@example.com"), ("phone", "phone", "+442071234567")],
+    [
+        ("external_id", "external_id", "crm-1"),
+        ("email", "email", "ada@example.com"),
+        ("phone", "phone", "+442071234567"),
+    ],
 )
 @pytest.mark.parametrize("rule", ["create", "update", "skip"])
-def test_contacts_match_by_each_key_with_each_rule(actor: Actor, match_key: str, field: str, value: str, rule: str) -> None:
+def test_contacts_match_by_each_key_with_each_rule(
+    actor: Actor, match_key: str, field: str, value: str, rule: str
+) -> None:
     existing = contact_create(
         actor=actor,
         data={
@@ -144,7 +177,9 @@ def test_contacts_match_by_each_key_with_each_rule(actor: Actor, match_key: str,
         },
     )
 
-    run = run_import(actor, "contacts", [{field: value, "family_name": "New"}], match_key=match_key, on_duplicate=rule)
+    run = run_import(
+        actor, "contacts", [{field: value, "family_name": "New"}], match_key=match_key, on_duplicate=rule
+    )
 
     existing.refresh_from_db()
     assert counts(run) == {"create": (1, 0, 0, 0), "update": (0, 1, 0, 0), "skip": (0, 0, 1, 0)}[rule]
@@ -160,7 +195,10 @@ def test_a_match_the_actor_may_not_change_is_rejected_without_saying_whose(actor
     SharingDefault.objects.update_or_create(object_type="contact", defaults={"visibility": "private"})
     rep = User.objects.create_user(username="rep2", role=Role.objects.get(key="sales_rep"))
     contact_create(actor=SYSTEM, data={"family_name": "Secret", "emails": [{"email": "boss@example.com"}]})
-    rows = [{"family_name": "Mine", "email": "boss@example.com"}, {"family_name": "Fresh", "email": "new@example.com"}]
+    rows = [
+        {"family_name": "Mine", "email": "boss@example.com"},
+        {"family_name": "Fresh", "email": "new@example.com"},
+    ]
 
     run = run_import(Actor(user=rep, via="cli"), "contacts", rows, match_key="email", on_duplicate="update")
 
@@ -169,7 +207,9 @@ def test_a_match_the_actor_may_not_change_is_rejected_without_saying_whose(actor
     assert sorted(Contact.objects.values_list("family_name", flat=True)) == ["Fresh", "Secret"]
 
 
-def test_a_role_that_hides_phones_cannot_import_them_and_one_without_create_cannot_import(actor: Actor) -> None:
+def test_a_role_that_hides_phones_cannot_import_them_and_one_without_create_cannot_import(
+    actor: Actor,
+) -> None:
     from accord.access.models import Role
     from accord.core.errors import PermissionDenied
     from accord.users.models import User
@@ -178,7 +218,9 @@ def test_a_role_that_hides_phones_cannot_import_them_and_one_without_create_cann
     support = User.objects.create_user(username="support", role=Role.objects.get(key="support_agent"))
 
     with pytest.raises(PermissionDenied, match="phones"):
-        run_import(Actor(user=marketer, via="cli"), "contacts", [{"family_name": "A", "phone": "+442071234567"}])
+        run_import(
+            Actor(user=marketer, via="cli"), "contacts", [{"family_name": "A", "phone": "+442071234567"}]
+        )
     with pytest.raises(PermissionDenied, match="may not create contacts"):
         run_import(Actor(user=support, via="cli"), "contacts", [{"family_name": "A"}])
     assert Contact.objects.count() == 0
@@ -196,7 +238,14 @@ def test_queries_per_batch_do_not_depend_on_the_batch_size(actor: Actor) -> None
             {**record, "company_name": f"Company {i % 3}", "tags": ["a"], "phone": f"+4420712345{i:02d}"}
             for i, record in enumerate(_people(size, start=start))
         ]
-        run = import_run_create(actor=actor, kind="contacts", file_name="x.csv", mapping=mapping_for(records), match_key="email", on_duplicate="update")
+        run = import_run_create(
+            actor=actor,
+            kind="contacts",
+            file_name="x.csv",
+            mapping=mapping_for(records),
+            match_key="email",
+            on_duplicate="update",
+        )
         with CaptureQueriesContext(connection) as captured:
             import_run_execute(run, parsed(records), batch_size=size)
         return len(captured)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from accord.core.actors import Actor
@@ -16,7 +16,11 @@ def parsed(records: Iterable[Mapping[str, Any]], *, first_row: int = 2) -> list[
     ``_error`` (column, reason) makes it a row the reader rejected."""
     rows = []
     for number, record in enumerate(records, start=first_row):
-        values = {name: value for name, value in record.items() if not name.startswith("_") and value not in ("", None)}
+        values = {
+            name: value
+            for name, value in record.items()
+            if not name.startswith("_") and value not in ("", None)
+        }
         cells = [str(value) for name, value in record.items() if not name.startswith("_")]
         errors = [RowError(number, *record["_error"])] if "_error" in record else []
         rows.append(ParsedRow(row=number, values=values, cells=cells, errors=errors))
@@ -34,7 +38,7 @@ def mapping_for(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 def run_import(
     actor: Actor,
     kind: str,
-    records: list[dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     *,
     match_key: str = "none",
     on_duplicate: str = "skip",
