@@ -67,8 +67,8 @@ def test_mapping_templates_are_private_or_shared_with_teammates_and_deleted_by_t
     stranger = User.objects.create_user(username="stranger", role=Role.objects.get(key="sales_rep"))
     team = Team.objects.create(name="East")
     TeamMembership.objects.bulk_create(
-        [TeamMembership(team=team, user=actor.user), TeamMembership(team=team, user=rep)]
-    )  # type: ignore[misc]
+        [TeamMembership(team=team, user_id=actor.user_id), TeamMembership(team=team, user=rep)]
+    )
     mapping = {"E-mail": "email", "Last": "family_name"}
     shared = mapping_template_create(
         actor=actor, name="HubSpot", kind="contacts", mapping=mapping, is_shared=True
