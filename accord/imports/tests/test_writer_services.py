@@ -67,7 +67,10 @@ def test_mapping_templates_are_private_or_shared_with_teammates_and_deleted_by_t
     stranger = User.objects.create_user(username="stranger", role=Role.objects.get(key="sales_rep"))
     team = Team.objects.create(name="East")
     TeamMembership.objects.bulk_create(
-        [TeamMembership(team=team, user_id=actor.user_id), TeamMembership(team=team, user=rep)]
+        [
+            TeamMembership(team=team, user=User.objects.get(pk=actor.user_id)),
+            TeamMembership(team=team, user=rep),
+        ]
     )
     mapping = {"E-mail": "email", "Last": "family_name"}
     shared = mapping_template_create(
