@@ -68,7 +68,7 @@ def test_mapping_templates_are_private_or_shared_with_teammates_and_deleted_by_t
     team = Team.objects.create(name="East")
     TeamMembership.objects.bulk_create(
         [
-            TeamMembership(team=team, user=User.objects.get(pk=actor.user_id)),
+            TeamMembership(team=team, user=user),
             TeamMembership(team=team, user=rep),
         ]
     )
