@@ -61,7 +61,7 @@ def test_the_error_file_streams_row_column_reason_and_the_original_cells(actor: 
 
 
 def test_mapping_templates_are_private_or_shared_with_teammates_and_deleted_by_their_owner(
-    actor: Actor,
+    user: User, actor: Actor
 ) -> None:
     rep = User.objects.create_user(username="teammate", role=Role.objects.get(key="sales_rep"))
     stranger = User.objects.create_user(username="stranger", role=Role.objects.get(key="sales_rep"))
