@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from accord.activities.models import Interaction
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone
@@ -62,11 +62,27 @@ def find_matches(kind: str, match_key: str, keys: Collection[str]) -> dict[str, 
         return {}
     _, model, field, record = source
     found: dict[str, int] = {}
-    rows = (
-        model._default_manager.filter(**{f"{field}__in": list(keys)})
-        .order_by(record)
-        .values_list(field, record)
-    )
-    for key, pk in rows:
+    for key, pk in _lookup(model, field, record, list(keys)):
         found.setdefault(key, pk)
     return found
+
+
+def _lookup(model: type[models.Model], field: str, record: str, keys: list[str]) -> list[tuple[str, int]]:
+    """(key, record id) of the rows holding ``keys``, oldest record first. Plain SQL: building the ORM's
+    ``IN`` of a batch's 2,000 keys took longer than the database took to answer it."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = {model_field.attname: str(model_field.column) for model_field in meta.concrete_fields}
+    column, record_column = quote(columns[field]), quote(columns[record])
+    table = quote(meta.db_table)
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        condition, params = f"{column} = ANY(%s)", [keys]
+    else:
+        condition, params = f"{column} IN ({', '.join(['%s'] * len(keys))})", keys
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {column}, {record_column} FROM {table} WHERE {condition} ORDER BY {record_column}",
+            params,
+        )
+        return list(cursor.fetchall())

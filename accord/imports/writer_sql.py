@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -44,6 +45,11 @@ def column_adapter(field: models.Field[Any, Any]) -> Prepare | None:
         return None
     if isinstance(field, models.DateTimeField):
         return _sqlite_datetime if connection.vendor == "sqlite" else None
+    if isinstance(field, models.JSONField):
+        # JSON as text, which both databases parse on insert: psycopg's Jsonb wrapper would be dumped again
+        # for every row of a COPY even when the rows share one value.
+        encoder = field.encoder
+        return lambda value: None if value is None else json.dumps(value, cls=encoder)
     return lambda value: field.get_db_prep_save(value, connection)
 
 
