@@ -175,8 +175,7 @@ def _commit_batch(context: RunContext, batch: list[ParsedRow]) -> int:
         if run.checkpoint >= batch[-1].row:
             return run.rows_seen  # another execution of this run wrote the batch meanwhile
         context.run = run
-        run.created_by  # noqa: B018  (read inside the transaction: the user as they are now)
-        context.actor = _actor(run)
+        context.actor = _actor(run)  # the user as they are now: a role changed mid-import applies at once
         savepoint = transaction.savepoint() if run.is_dry_run else None
         result = write_batch(context, batch)
         if savepoint is not None:
