@@ -44,8 +44,9 @@ class Interaction(TrackedModel):
         OUTBOUND = "outbound", "Outbound"
         INTERNAL = "internal", "Internal"
 
-    # The record's id in the system it was imported from; imports match on it (docs/import.md).
-    external_id = models.CharField(max_length=100, blank=True)
+    # The record's id in the system it was imported from; imports match on it (docs/import.md). The
+    # database default keeps raw inserts that predate the column (benchmark baselines, loaders) valid.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OUTBOUND)

@@ -20,8 +20,9 @@ class Company(TrackedModel):
         LARGE = "201-1000", "201–1,000"
         ENTERPRISE = "1001+", "1,001+"
 
-    # The record's id in the system it was imported from; imports match on it (docs/import.md).
-    external_id = models.CharField(max_length=100, blank=True)
+    # The record's id in the system it was imported from; imports match on it (docs/import.md). The
+    # database default keeps raw inserts that predate the column (benchmark baselines, loaders) valid.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, blank=True, help_text="Website domain, normalised: example.com")
     industry = models.CharField(max_length=100, blank=True)
@@ -75,8 +76,9 @@ class Contact(TrackedModel):
         CHURNED = "churned", "Churned"
         OTHER = "other", "Other"
 
-    # The record's id in the system it was imported from; imports match on it (docs/import.md).
-    external_id = models.CharField(max_length=100, blank=True)
+    # The record's id in the system it was imported from; imports match on it (docs/import.md). The
+    # database default keeps raw inserts that predate the column (benchmark baselines, loaders) valid.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     job_title = models.CharField(max_length=150, blank=True)

@@ -22,8 +22,9 @@ class Lead(TrackedModel):
         DISQUALIFIED = "disqualified", "Disqualified"
         CONVERTED = "converted", "Converted"
 
-    # The record's id in the system it was imported from; imports match on it (docs/import.md).
-    external_id = models.CharField(max_length=100, blank=True)
+    # The record's id in the system it was imported from; imports match on it (docs/import.md). The
+    # database default keeps raw inserts that predate the column (benchmark baselines, loaders) valid.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     email = models.CharField(max_length=254, blank=True)
@@ -126,8 +127,9 @@ class Stage(TrackedModel):
 class Deal(TrackedModel):
     """A sales opportunity moving through the stages of one pipeline."""
 
-    # The record's id in the system it was imported from; imports match on it (docs/import.md).
-    external_id = models.CharField(max_length=100, blank=True)
+    # The record's id in the system it was imported from; imports match on it (docs/import.md). The
+    # database default keeps raw inserts that predate the column (benchmark baselines, loaders) valid.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
     name = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="EUR")
