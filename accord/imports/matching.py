@@ -80,9 +80,12 @@ def _lookup(model: type[models.Model], field: str, record: str, keys: list[str])
         condition, params = f"{column} = ANY(%s)", [keys]
     else:
         condition, params = f"{column} IN ({', '.join(['%s'] * len(keys))})", keys
+    sql = f"SELECT {column}, {record_column} FROM {table} WHERE {condition} ORDER BY {record_column}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {column}, {record_column} FROM {table} WHERE {condition} ORDER BY {record_column}",
-            params,
-        )
+        if connection.vendor == "postgresql":
+            # Never prepared: a generic plan is made once, and one made while an import fills an empty
+            # table scans it, batch after batch, as it grows.
+            cursor.cursor.execute(sql, params, prepare=False)
+        else:
+            cursor.execute(sql, params)
         return list(cursor.fetchall())
