@@ -95,3 +95,11 @@ def test_dedupe_benchmark_tiny_run() -> None:
     output = _run("benchmarks/dedupe.py", "--sizes", "1000", "--databases", "sqlite", "postgres")
     for database in ("sqlite", "postgres"):
         assert f"| {database} | 1,010 | contact scan |" in output
+
+
+def test_import_benchmark_tiny_run() -> None:
+    output = _run(
+        "benchmarks/import.py", "--sizes", "300", "--databases", "sqlite", "postgres", "--batch", "100"
+    )
+    assert "| sqlite | 300 | " in output
+    assert "| postgres | 300 | " in output

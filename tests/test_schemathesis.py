@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ from accord.access.rules import TYPE_MODELS
 from accord.activities.services import interaction_create, task_create
 from accord.core.actors import SYSTEM
 from accord.core.custom_fields import custom_field_create
+from accord.core.errors import AccordError
+from accord.core.idempotency import parse_key
 from accord.customers.services import company_create, contact_create
 from accord.sales.models import Stage
 from accord.sales.services import deal_create, lead_create, order_create, pipeline_create, product_create
@@ -427,10 +430,12 @@ def no_cross_user_read(org: Org, viewer: str, headers: dict[str, str]) -> CheckF
         )
         if isinstance(case.body, (dict, list)):
             probe.body = map_ids(case.body, unused_if_hidden)
-        # The probe is another request: a fuzzed Idempotency-Key of the first would make it a reused key.
-        if probe.headers:
+        # The probe is another request: a fuzzed Idempotency-Key of the first would make it a reused key,
+        # so it gets a fresh one, unless the first was malformed (never stored) and must stay so.
+        if probe.headers and "Idempotency-Key" in probe.headers:
             probe.headers = probe.headers.copy()
-            probe.headers.pop("Idempotency-Key", None)
+            if _is_valid_idempotency_key(probe.headers["Idempotency-Key"]):
+                probe.headers["Idempotency-Key"] = str(uuid.uuid4())
         answered = probe.call(headers=headers)
         assert _error_signature(response) == _error_signature(answered), (
             f"{viewer} can tell that {named} exist: {case.method} {case.formatted_path} answered "
@@ -439,6 +444,14 @@ def no_cross_user_read(org: Org, viewer: str, headers: dict[str, str]) -> CheckF
         )
 
     return no_cross_user_read
+
+
+def _is_valid_idempotency_key(value: str) -> bool:
+    try:
+        parse_key(value)
+    except AccordError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- fixtures and the test

@@ -65,6 +65,7 @@ def test_interaction_crud_roundtrip(api_client, user: User) -> None:
     body = _created(response)
     assert {key: value for key, value in body.items() if key not in {"id", "created_at", "updated_at"}} == {
         "version": 1,
+        "external_id": "",
         "kind": "call",
         "channel": "phone",
         "direction": "inbound",

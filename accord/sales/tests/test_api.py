@@ -229,6 +229,7 @@ def test_deal_crud_move_and_history(api_client, actor: Actor, user, stages: dict
     )  # fmt: skip
     assert {key: body[key] for key in body if key not in ("id", "created_at", "updated_at")} == {
         "version": 1,
+        "external_id": "",
         "name": "Pilot",
         "amount": "1999.90",
         "currency": "USD",
