@@ -13,6 +13,7 @@ from accord.customers.services import (
     company_search_fields,
     contact_search_fields,
 )
+from accord.customers.summaries import contact_summaries_refresh
 from accord.imports.fields import COMPANIES, CONTACTS, LEADS
 from accord.imports.rows import ParsedRow
 from accord.imports.writer import (
@@ -211,6 +212,8 @@ class ContactWriter(KindWriter):
         Table(ContactEmail, ["contact_id", "email", "label", "is_primary"]).insert(email_rows)
         Table(ContactPhone, ["contact_id", "number", "label", "is_primary"]).insert(phone_rows)
         Table(Employment, ["contact_id", "company_id", "role", "is_current"]).insert(job_rows)
+        # The list summary on each contact's row follows its children (accord.customers.summaries).
+        contact_summaries_refresh([draft.pk for draft in (*created, *updated)])
 
 
 def _emails(values: dict[str, Any]) -> list[str]:

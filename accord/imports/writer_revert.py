@@ -24,6 +24,7 @@ from accord.core.audit import changes_json
 from accord.core.models import AuditEntry, SearchEntry, Tag
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment
 from accord.customers.services import company_index, contact_index
+from accord.customers.summaries import contact_summaries_refresh
 from accord.imports.models import ImportedRecord, ImportRun
 from accord.imports.writer_sql import Table, update_rows
 from accord.sales.models import Deal, DealContact, Lead, Order, OrderLine
@@ -207,6 +208,8 @@ def _restore_updated(
                 changed_by_id=actor.user_id,
             )
     update_rows(model, restores, bump=True)
+    if object_type == "contact":
+        contact_summaries_refresh(list(restores))
     if object_type in INDEX:
         for pk in restores:
             INDEX[object_type](current[pk])

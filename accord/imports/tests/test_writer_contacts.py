@@ -47,6 +47,9 @@ def test_contacts_are_created_with_their_children_index_audit_and_imported_recor
     ]
     assert [(p.number, p.is_primary) for p in ada.phones.all()] == [("+442071234567", True)]
     assert sorted(tag.name for tag in ada.tags.all()) == ["math", "vip"]
+    # and the list summary on the row (accord.customers.summaries)
+    assert (ada.primary_email, ada.primary_phone) == ("ada@example.com", "+442071234567")
+    assert ada.current_company_id == Company.objects.get().pk
     assert (ada.owner_id, ada.version, ada.job_title) == (actor.user_id, 1, "Analyst")
     charles = Contact.objects.get(family_name="Babbage")
     assert charles.given_name == "Charles"
