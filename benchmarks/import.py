@@ -113,10 +113,12 @@ def raw_insert(path: Path, batch: int, owner_id: int) -> None:
                 "lifecycle_stage": "lead",
             }
             contact_rows = []
-            for pk, (given, family, _, title) in zip(ids, rows, strict=True):
+            for pk, (given, family, email, title) in zip(ids, rows, strict=True):
                 record = {
                     **values, "id": pk, "given_name": given, "family_name": family, "job_title": title,
                     "acquisition_source": "", "acquisition_channel": "", "owner_id": owner_id, "custom_fields": custom,
+                    # the list summary (accord.customers.summaries) is part of the row
+                    "primary_email": email, "primary_phone": None, "current_company_id": None,
                 }  # fmt: skip
                 contact_rows.append([record[name] for name in contact_columns])
             contacts.insert(contact_rows)
