@@ -93,7 +93,7 @@ def _references(
 # ---------------------------------------------------------------- interactions
 
 
-def _interaction_fields(
+def cleaned_interaction_fields(
     actor: Actor, data: Data, *, instance: Interaction | None, errors: FieldErrors
 ) -> dict[str, Any]:
     _not_null(data, ("kind", "channel", "occurred_at"), errors, required=instance is None)
@@ -155,7 +155,7 @@ def _set_participants(interaction: Interaction, contact_ids: list[int] | None) -
 def interaction_create(*, actor: Actor, data: Data) -> Interaction:
     require_create(actor, Interaction, data)
     errors = FieldErrors()
-    fields = _interaction_fields(actor, data, instance=None, errors=errors)
+    fields = cleaned_interaction_fields(actor, data, instance=None, errors=errors)
     contact_ids = _clean_contact_ids(actor, data, errors)
     errors.raise_if_any()
     interaction = record_create(Interaction(**fields), actor=actor, data=data)
@@ -171,7 +171,7 @@ def interaction_update(
     transaction, because contact timelines read the copy (one index range per contact)."""
     interaction = record_locked(Interaction, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
-    fields = _interaction_fields(actor, data, instance=interaction, errors=errors)
+    fields = cleaned_interaction_fields(actor, data, instance=interaction, errors=errors)
     contact_ids = _clean_contact_ids(actor, data, errors)
     errors.raise_if_any()
     participants = _set_participants(interaction, contact_ids)

@@ -52,7 +52,7 @@ def _definitions(object_type: str) -> dict[str, CustomField]:
     return definitions
 
 
-def _coerce(field: CustomField, value: Any) -> tuple[Any, str | None]:
+def coerce_custom_value(field: CustomField, value: Any) -> tuple[Any, str | None]:
     """The stored form of a value, or an error message."""
     kind = CustomField.FieldType
     if value is None or value == "":
@@ -87,7 +87,7 @@ def validate_custom_fields(
         if field is None:
             errors[f"custom_fields.{key}"] = [f"There is no custom field '{key}' on {object_type}s."]
             continue
-        stored, message = _coerce(field, value)
+        stored, message = coerce_custom_value(field, value)
         if message:
             errors[f"custom_fields.{key}"] = [message]
         elif stored is None:
@@ -128,7 +128,7 @@ def _parse_filter_value(field: CustomField, raw: str) -> Any:
         if raw.lower() not in {"true", "false"}:
             raise ValidationFailed({f"{FILTER_PREFIX}{field.key}": ["Must be true or false."]})
         return raw.lower() == "true"
-    stored, message = _coerce(field, raw)
+    stored, message = coerce_custom_value(field, raw)
     if message:
         raise ValidationFailed({f"{FILTER_PREFIX}{field.key}": [message]})
     return stored

@@ -43,7 +43,7 @@ def owner_from(actor: Actor, data: Data, *, errors: FieldErrors, default_to_acto
 # ---------------------------------------------------------------- companies
 
 
-def _company_fields(
+def cleaned_company_fields(
     actor: Actor, data: Data, *, instance: Company | None, errors: FieldErrors
 ) -> dict[str, Any]:
     plain = (
@@ -110,7 +110,7 @@ def company_index(company: Company) -> None:
 @transaction.atomic
 def company_create(*, actor: Actor, data: Data) -> Company:
     require_create(actor, Company, data)
-    fields = validated(_company_fields, actor, data, instance=None)
+    fields = validated(cleaned_company_fields, actor, data, instance=None)
     company = record_create(Company(**fields), actor=actor, data=data, tags=data.get("tags"))
     company_index(company)
     return company
@@ -121,7 +121,7 @@ def company_update(
     *, actor: Actor, instance: Company, data: Data, expected_version: int | None = None
 ) -> Company:
     company = record_locked(Company, instance, expected_version, actor=actor, data=data)
-    fields = validated(_company_fields, actor, data, instance=company)
+    fields = validated(cleaned_company_fields, actor, data, instance=company)
     record_save(company, fields, actor=actor, tags=data.get("tags"))
     company_index(company)
     return company
@@ -195,7 +195,7 @@ def _clean_employments(
     ]
 
 
-def _contact_fields(
+def cleaned_contact_fields(
     actor: Actor, data: Data, *, instance: Contact | None, errors: FieldErrors
 ) -> dict[str, Any]:
     plain = (
@@ -294,7 +294,7 @@ def _clean_children(actor: Actor, data: Data, errors: FieldErrors) -> dict[str, 
 def contact_create(*, actor: Actor, data: Data) -> Contact:
     require_create(actor, Contact, data)
     errors = FieldErrors()
-    fields = _contact_fields(actor, data, instance=None, errors=errors)
+    fields = cleaned_contact_fields(actor, data, instance=None, errors=errors)
     children = _clean_children(actor, data, errors)
     errors.raise_if_any()
     contact = record_create(Contact(**fields), actor=actor, data=data, tags=data.get("tags"))
@@ -309,7 +309,7 @@ def contact_update(
 ) -> Contact:
     contact = record_locked(Contact, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
-    fields = _contact_fields(actor, data, instance=contact, errors=errors)
+    fields = cleaned_contact_fields(actor, data, instance=contact, errors=errors)
     children = _clean_children(actor, data, errors)
     errors.raise_if_any()
     record_save(

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 
-from accord.core.custom_fields import _coerce as coerce_custom_value
+from accord.core.custom_fields import coerce_custom_value
 from accord.core.models import CustomField
 from accord.imports.dates import DateReader, detect_day_first
 from accord.imports.fields import CUSTOM_PREFIX, FieldType, ImportField, ImportKind

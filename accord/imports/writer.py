@@ -28,7 +28,7 @@ from accord.core.permissions import require_create, require_edit
 from accord.core.search import SearchFields
 from accord.core.services import tags_from_names, validated
 from accord.customers.models import Company
-from accord.customers.services import _company_fields, company_search_fields
+from accord.customers.services import cleaned_company_fields, company_search_fields
 from accord.imports.fields import ImportKind
 from accord.imports.matching import find_matches, key_fields, row_key
 from accord.imports.models import ImportedRecord, ImportRowError, ImportRun
@@ -313,7 +313,10 @@ def _create_companies(
         domain, name = key
         try:
             fields = validated(
-                _company_fields, context.actor, {"name": name or domain, "domain": domain}, instance=None
+                cleaned_company_fields,
+                context.actor,
+                {"name": name or domain, "domain": domain},
+                instance=None,
             )
         except ValidationFailed as error:
             refused[key] = error

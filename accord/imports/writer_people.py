@@ -1,5 +1,5 @@
 """Import of companies, contacts and leads: each row checked with the services' own field rules
-(``_company_fields``, ``_contact_fields``, ``_lead_fields``), its references resolved from the batch's lookups."""
+(``cleaned_company_fields``, ``cleaned_contact_fields``, ``cleaned_lead_fields``), its references resolved from the batch's lookups."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 from accord.core.errors import FieldErrors
 from accord.customers.models import Company, Contact, ContactEmail, ContactPhone, Employment, person_name
 from accord.customers.services import (
-    _company_fields,
-    _contact_fields,
+    cleaned_company_fields,
+    cleaned_contact_fields,
     company_search_fields,
     contact_search_fields,
 )
@@ -29,7 +29,7 @@ from accord.imports.writer import (
 from accord.imports.writer_refs import References, company_key
 from accord.imports.writer_sql import Table
 from accord.sales.models import Lead
-from accord.sales.services import LEAD_TEXT, _lead_fields, lead_search_fields
+from accord.sales.services import LEAD_TEXT, cleaned_lead_fields, lead_search_fields
 
 COMPANY_INPUT = (
     "external_id", "name", "domain", "industry", "size_band", "annual_revenue", "currency", "phone",
@@ -46,7 +46,7 @@ class CompanyWriter(KindWriter):
     def _fields(self, rows: list[ParsedRow], refs: References, instance: Company | None) -> dict[str, Any]:
         values = rows[0].values
         errors = FieldErrors()
-        fields = _company_fields(
+        fields = cleaned_company_fields(
             self.actor, data_from(values, COMPANY_INPUT), instance=instance, errors=errors
         )
         errors.raise_if_any()
@@ -71,7 +71,7 @@ class CompanyWriter(KindWriter):
     def update(self, rows: list[ParsedRow], refs: References, existing: Any) -> Draft:
         draft = Draft(rows, {}, label=existing.name)
         apply_changes(draft, existing, field_changes(existing, self._fields(rows, refs, existing)))
-        _add_tags(draft, existing, check_tags(rows[0].values))
+        add_new_tags(draft, existing, check_tags(rows[0].values))
         draft.label = existing.name
         draft.search = lambda: company_search_fields(existing)
         return draft
@@ -106,7 +106,9 @@ class ContactWriter(KindWriter):
     def create(self, rows: list[ParsedRow], refs: References) -> Draft:
         values = rows[0].values
         errors = FieldErrors()
-        fields = _contact_fields(self.actor, self._data(values, creating=True), instance=None, errors=errors)
+        fields = cleaned_contact_fields(
+            self.actor, self._data(values, creating=True), instance=None, errors=errors
+        )
         errors.raise_if_any()
         owner = refs.owner(values)
         if owner is not None:
@@ -129,7 +131,7 @@ class ContactWriter(KindWriter):
     def update(self, rows: list[ParsedRow], refs: References, existing: Any) -> Draft:
         values = rows[0].values
         errors = FieldErrors()
-        fields = _contact_fields(
+        fields = cleaned_contact_fields(
             self.actor, self._data(values, creating=False), instance=existing, errors=errors
         )
         errors.raise_if_any()
@@ -159,7 +161,7 @@ class ContactWriter(KindWriter):
         draft.children["first_email"] = not old_emails
         draft.children["first_phone"] = not old_phones
         draft.previous["added"] = {"emails": emails, "phones": [number for number, _ in phones]}
-        _add_tags(draft, existing, check_tags(values))
+        add_new_tags(draft, existing, check_tags(values))
         draft.label = existing.full_name
         names = [job.company.name for job in jobs if job.is_current]
         numbers = old_phones + [number for number, _ in phones]
@@ -234,7 +236,7 @@ def _phones(values: dict[str, Any]) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def _add_tags(draft: Draft, existing: Any, tags: list[str]) -> None:
+def add_new_tags(draft: Draft, existing: Any, tags: list[str]) -> None:
     old = sorted(tag.name for tag in existing.tags.all())
     added = [tag for tag in tags if tag not in old]
     if added:
@@ -255,7 +257,7 @@ class LeadWriter(KindWriter):
         values = rows[0].values
         data = {**data_from(values, LEAD_INPUT), **split_name(values)}
         errors = FieldErrors()
-        fields = _lead_fields(self.actor, data, instance=instance, errors=errors)
+        fields = cleaned_lead_fields(self.actor, data, instance=instance, errors=errors)
         errors.raise_if_any()
         fields.update(self.owner(refs, values, default=instance is None))
         if instance is None and "created_at" in values:
@@ -280,7 +282,7 @@ class LeadWriter(KindWriter):
     def update(self, rows: list[ParsedRow], refs: References, existing: Any) -> Draft:
         draft = Draft(rows, {})
         apply_changes(draft, existing, field_changes(existing, self._fields(rows, refs, existing)))
-        _add_tags(draft, existing, check_tags(rows[0].values))
+        add_new_tags(draft, existing, check_tags(rows[0].values))
         draft.label = str(existing)
         draft.search = lambda: lead_search_fields(existing)
         return draft

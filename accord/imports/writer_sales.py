@@ -1,7 +1,7 @@
 """Import of deals, orders (one row per order line) and interactions, checked with the services' own rules:
-``_deal_fields`` and ``_entering`` (a won or lost stage closes a deal, a lost one needs a reason),
-``_order_fields`` and ``_clean_lines`` (line amounts and totals computed as the order service does),
-``_interaction_fields``."""
+``cleaned_deal_fields`` and ``fields_entering_stage`` (a won or lost stage closes a deal, a lost one needs a reason),
+``cleaned_order_fields`` and ``clean_order_lines`` (line amounts and totals computed as the order service does),
+``cleaned_interaction_fields``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from accord.activities.models import Interaction, InteractionContact
-from accord.activities.services import _interaction_fields
+from accord.activities.services import cleaned_interaction_fields
 from accord.core.audit import jsonable
 from accord.core.errors import FieldErrors
 from accord.imports.fields import DEALS, INTERACTIONS, ORDERS
@@ -25,18 +25,18 @@ from accord.imports.writer import (
     data_from,
     field_changes,
 )
-from accord.imports.writer_people import _add_tags
+from accord.imports.writer_people import add_new_tags
 from accord.imports.writer_refs import References, Rejected, company_key
 from accord.imports.writer_sql import Table, delete_rows
 from accord.sales.models import Deal, DealContact, DealStageChange, Order, OrderLine
 from accord.sales.services import (
-    _clean_lines,
-    _deal_fields,
-    _entering,
-    _line_summary,
-    _order_fields,
-    _totals_of,
+    clean_order_lines,
+    cleaned_deal_fields,
+    cleaned_order_fields,
     deal_search_fields,
+    fields_entering_stage,
+    order_line_summary,
+    order_totals_of,
 )
 
 DEAL_INPUT = ("external_id", "name", "amount", "currency", "expected_close_date")
@@ -50,16 +50,18 @@ class DealWriter(KindWriter):
 
     def _fields(self, values: dict[str, Any], refs: References, instance: Any) -> tuple[dict[str, Any], Any]:
         errors = FieldErrors()
-        fields = _deal_fields(self.actor, data_from(values, DEAL_INPUT), instance=instance, errors=errors)
+        fields = cleaned_deal_fields(
+            self.actor, data_from(values, DEAL_INPUT), instance=instance, errors=errors
+        )
         stage = None
         if instance is None or values.get("stage"):
             stage = refs.stage(values)
             if instance is None or stage.pk != instance.stage_id:
-                fields.update(_entering(instance, stage, values.get("lost_reason"), errors))
+                fields.update(fields_entering_stage(instance, stage, values.get("lost_reason"), errors))
             else:
                 stage = None
         elif values.get("lost_reason") is not None:
-            fields.update(_entering(instance, instance.stage, values["lost_reason"], errors))
+            fields.update(fields_entering_stage(instance, instance.stage, values["lost_reason"], errors))
         errors.raise_if_any()
         if stage is not None and stage.kind != stage.Kind.OPEN and values.get("closed_at"):
             fields["closed_at"] = values["closed_at"]
@@ -97,7 +99,7 @@ class DealWriter(KindWriter):
             draft.changes["contacts"] = (old, old + [[pk, ""] for pk in added])
         draft.children = {"contacts": added, "move": (existing.stage_id, stage.pk) if stage else None}
         draft.previous["added"] = {"contacts": added}
-        _add_tags(draft, existing, check_tags(values))
+        add_new_tags(draft, existing, check_tags(values))
         draft.label = existing.name
         draft.search = lambda: deal_search_fields(
             existing.name, refs.company_name(existing.company_id) if existing.company_id else ""
@@ -164,7 +166,7 @@ class OrderWriter(KindWriter):
         draft.late["company_id"] = company
         if company is None and fields.get("contact_id") is None:
             raise Rejected("contact_email", "An order is placed by a contact or a company: give one of them.")
-        fields.update(number=values["number"], **_totals_of(self.lines))
+        fields.update(number=values["number"], **order_totals_of(self.lines))
         draft.children = {"lines": self.lines}
         return draft
 
@@ -174,7 +176,9 @@ class OrderWriter(KindWriter):
         values = rows[0].values
         if not values.get("number"):
             raise Rejected("number", "An order needs a number.")
-        fields = _order_fields(self.actor, data_from(values, ORDER_INPUT), instance=instance, errors=errors)
+        fields = cleaned_order_fields(
+            self.actor, data_from(values, ORDER_INPUT), instance=instance, errors=errors
+        )
         # The customer is checked once the company (which the batch may create) is known.
         errors.fields.pop(NO_CUSTOMER, None)
         if values.get("contact_email"):
@@ -194,7 +198,7 @@ class OrderWriter(KindWriter):
             raw.append(line)
             products.append(product)
         currency = fields.get("currency", getattr(instance, "currency", "EUR"))
-        cleaned = _clean_lines(self.actor, raw, currency=currency, errors=errors) or []
+        cleaned = clean_order_lines(self.actor, raw, currency=currency, errors=errors) or []
         errors.raise_if_any()
         self.lines = [
             {**line, "product_id": product.pk if product else None}
@@ -208,15 +212,15 @@ class OrderWriter(KindWriter):
         values = rows[0].values
         errors = FieldErrors()
         fields = self._checked(rows, refs, existing, errors)
-        fields.update(_totals_of(self.lines))
+        fields.update(order_totals_of(self.lines))
         draft = Draft(rows, {})
         apply_changes(draft, existing, field_changes(existing, fields))
         company = self.company(refs, draft.companies, company_key(values))
         if company is not None:
             draft.late["company_id"] = company
         old_lines = list(existing.lines.all())
-        old = [_line_summary(vars(line)) for line in old_lines]
-        new = [_line_summary(line) for line in self.lines]
+        old = [order_line_summary(vars(line)) for line in old_lines]
+        new = [order_line_summary(line) for line in self.lines]
         if old != new:
             draft.changes["lines"] = (old, new)
             draft.previous["lines"] = [
@@ -270,7 +274,7 @@ class InteractionWriter(KindWriter):
             if "channel" not in data and data.get("kind") in CHANNEL_OF_KIND:
                 data["channel"] = CHANNEL_OF_KIND[data["kind"]]
         errors = FieldErrors()
-        fields = _interaction_fields(self.actor, data, instance=instance, errors=errors)
+        fields = cleaned_interaction_fields(self.actor, data, instance=instance, errors=errors)
         errors.raise_if_any()
         fields.update(self.owner(refs, values, default=instance is None))
         key = company_key(values)

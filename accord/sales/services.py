@@ -153,7 +153,9 @@ LEAD_TEXT = (
 )  # fmt: skip
 
 
-def _lead_fields(actor: Actor, data: Data, *, instance: Lead | None, errors: FieldErrors) -> dict[str, Any]:
+def cleaned_lead_fields(
+    actor: Actor, data: Data, *, instance: Lead | None, errors: FieldErrors
+) -> dict[str, Any]:
     fields = _text_fields(data, LEAD_TEXT)
     fields.update(_normalized(data, "email", normalize_email, errors))
     fields.update(_normalized(data, "phone", normalize_phone, errors))
@@ -199,7 +201,7 @@ def lead_index(lead: Lead) -> None:
 @transaction.atomic
 def lead_create(*, actor: Actor, data: Data) -> Lead:
     require_create(actor, Lead, data)
-    fields = validated(_lead_fields, actor, data, instance=None)
+    fields = validated(cleaned_lead_fields, actor, data, instance=None)
     lead = record_create(Lead(**fields), actor=actor, data=data, tags=data.get("tags"))
     lead_index(lead)
     return lead
@@ -208,7 +210,9 @@ def lead_create(*, actor: Actor, data: Data) -> Lead:
 @transaction.atomic
 def lead_update(*, actor: Actor, instance: Lead, data: Data, expected_version: int | None = None) -> Lead:
     lead = record_locked(Lead, instance, expected_version, actor=actor, data=data)
-    record_save(lead, validated(_lead_fields, actor, data, instance=lead), actor=actor, tags=data.get("tags"))
+    record_save(
+        lead, validated(cleaned_lead_fields, actor, data, instance=lead), actor=actor, tags=data.get("tags")
+    )
     lead_index(lead)
     return lead
 
@@ -535,8 +539,10 @@ def _replace_deal_contacts(deal: Deal, contacts: list[dict[str, Any]] | None) ->
     return {"contacts": (old, new)} if old != new else {}
 
 
-def _deal_fields(actor: Actor, data: Data, *, instance: Deal | None, errors: FieldErrors) -> dict[str, Any]:
-    """Every deal field except its place (pipeline, stage, closing), which ``_entering`` decides."""
+def cleaned_deal_fields(
+    actor: Actor, data: Data, *, instance: Deal | None, errors: FieldErrors
+) -> dict[str, Any]:
+    """Every deal field except its place (pipeline, stage, closing), which ``fields_entering_stage`` decides."""
     fields = {**_text_fields(data, ("name", "external_id")), **_given_fields(data, ("amount",))}
     _require(fields, "name", "A deal needs a name.", errors, creating=instance is None)
     _not_negative(fields, ["amount"], errors)
@@ -587,7 +593,7 @@ def _target_stage(actor: Actor, data: Data, *, deal: Deal | None, errors: FieldE
     return None
 
 
-def _entering(
+def fields_entering_stage(
     deal: Deal | None, stage: Stage, lost_reason: str | None, errors: FieldErrors
 ) -> dict[str, Any]:
     """The fields of a deal entering ``stage``: a won or lost stage closes it (a lost one needs a
@@ -629,11 +635,11 @@ def deal_create(*, actor: Actor, data: Data) -> Deal:
     """A deal in its first stage (or the given one), with the first row of its stage history."""
     require_create(actor, Deal, data)
     errors = FieldErrors()
-    fields = _deal_fields(actor, data, instance=None, errors=errors)
+    fields = cleaned_deal_fields(actor, data, instance=None, errors=errors)
     contacts = _deal_contacts(actor, data.get("contacts"), errors)
     stage = _target_stage(actor, data, deal=None, errors=errors)
     if stage is not None:
-        fields.update(_entering(None, stage, data.get("lost_reason"), errors))
+        fields.update(fields_entering_stage(None, stage, data.get("lost_reason"), errors))
     errors.raise_if_any()
     deal = record_create(Deal(**fields), actor=actor, data=data, tags=data.get("tags"))
     _record_stage_change(actor, deal, None)
@@ -659,7 +665,7 @@ def deal_move(
     errors = FieldErrors()
     data = {"stage_id": stage_id, "pipeline_id": pipeline_id}
     stage = _target_stage(actor, data, deal=deal, errors=errors)
-    fields = _entering(deal, stage, lost_reason, errors) if stage is not None else {}
+    fields = fields_entering_stage(deal, stage, lost_reason, errors) if stage is not None else {}
     errors.raise_if_any()
     from_stage_id = deal.stage_id
     changes = assign_fields(deal, fields)
@@ -679,16 +685,16 @@ def deal_update(*, actor: Actor, instance: Deal, data: Data, expected_version: i
     change escapes the history. A lost reason may be given only for a deal in (or entering) a lost stage."""
     deal = record_locked(Deal, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
-    fields = _deal_fields(actor, data, instance=deal, errors=errors)
+    fields = cleaned_deal_fields(actor, data, instance=deal, errors=errors)
     contacts = _deal_contacts(actor, data.get("contacts"), errors)
     moving = _is_move(deal, data)
     if moving:
         # Checked here as well so that one response names every bad field, the move's included.
         stage = _target_stage(actor, data, deal=deal, errors=errors)
         if stage is not None:
-            _entering(deal, stage, data.get("lost_reason"), errors)
+            fields_entering_stage(deal, stage, data.get("lost_reason"), errors)
     elif data.get("lost_reason") is not None:
-        fields.update(_entering(deal, deal.stage, data["lost_reason"], errors))
+        fields.update(fields_entering_stage(deal, deal.stage, data["lost_reason"], errors))
     errors.raise_if_any()
     if moving:
         deal = deal_move(
@@ -839,7 +845,7 @@ def _clean_line(
     return {**line, "line_total": amounts.net, "amounts": amounts}
 
 
-def _clean_lines(
+def clean_order_lines(
     actor: Actor, raw: list[Mapping[str, Any]] | None, *, currency: str, errors: FieldErrors
 ) -> list[dict[str, Any]] | None:
     if raw is None:
@@ -851,12 +857,12 @@ def _clean_lines(
         for index, item in enumerate(raw)
     ]
     cleaned = [line for line in lines if line is not None]
-    if max(_totals_of(cleaned).values()) > MAX_MONEY:
+    if max(order_totals_of(cleaned).values()) > MAX_MONEY:
         errors.add("lines", "The order's total is too large.")
     return cleaned
 
 
-def _totals_of(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
+def order_totals_of(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
     return asdict(order_totals([line["amounts"] for line in lines]))
 
 
@@ -869,7 +875,7 @@ def _write_lines(order: Order, lines: list[dict[str, Any]]) -> None:
     )
 
 
-def _line_summary(line: Mapping[str, Any]) -> list[Any]:
+def order_line_summary(line: Mapping[str, Any]) -> list[Any]:
     names = ("product_id", "description", "quantity", "unit_price", "discount", "tax_rate")
     return [str(line[name]) if isinstance(line[name], Decimal) else line[name] for name in names]
 
@@ -878,17 +884,19 @@ def _replace_lines(order: Order, lines: list[dict[str, Any]] | None) -> dict[str
     """Replace the lines and recompute the stored totals; the (old, new) changes for the audit entry."""
     if lines is None:
         return {}
-    old = [_line_summary(vars(line)) for line in order.lines.order_by("id")]
+    old = [order_line_summary(vars(line)) for line in order.lines.order_by("id")]
     order.lines.all().delete()
     _write_lines(order, lines)
-    changes = assign_fields(order, _totals_of(lines))
-    new = [_line_summary(line) for line in lines]
+    changes = assign_fields(order, order_totals_of(lines))
+    new = [order_line_summary(line) for line in lines]
     if old != new:
         changes["lines"] = (old, new)
     return changes
 
 
-def _order_fields(actor: Actor, data: Data, *, instance: Order | None, errors: FieldErrors) -> dict[str, Any]:
+def cleaned_order_fields(
+    actor: Actor, data: Data, *, instance: Order | None, errors: FieldErrors
+) -> dict[str, Any]:
     fields = {**_text_fields(data, ("number",)), **_given_fields(data, ("ordered_at",))}
     _require(fields, "number", "An order number cannot be blank.", errors, creating=False)
     _check_unique(
@@ -928,15 +936,15 @@ def order_create(*, actor: Actor, data: Data) -> Order:
     """An order with its lines; the totals are computed from the lines, never taken from the client."""
     require_create(actor, Order, data)
     errors = FieldErrors()
-    fields = _order_fields(actor, data, instance=None, errors=errors)
-    lines = _clean_lines(
+    fields = cleaned_order_fields(actor, data, instance=None, errors=errors)
+    lines = clean_order_lines(
         actor, data.get("lines") or [], currency=fields.get("currency", "EUR"), errors=errors
     )
     errors.raise_if_any()
     fields.setdefault("ordered_at", timezone.now())
     if "number" not in fields:
         fields["number"] = new_order_number(fields["ordered_at"])
-    order = create_audited(Order(**fields, **_totals_of(lines or [])), actor=actor, data=data)
+    order = create_audited(Order(**fields, **order_totals_of(lines or [])), actor=actor, data=data)
     _write_lines(order, lines or [])
     return order
 
@@ -946,9 +954,9 @@ def order_update(*, actor: Actor, instance: Order, data: Data, expected_version:
     """Update an order; new ``lines`` replace all of them and the totals are computed again."""
     order = record_locked(Order, instance, expected_version, actor=actor, data=data)
     errors = FieldErrors()
-    fields = _order_fields(actor, data, instance=order, errors=errors)
+    fields = cleaned_order_fields(actor, data, instance=order, errors=errors)
     currency = fields.get("currency", order.currency)
-    lines = _clean_lines(actor, data.get("lines"), currency=currency, errors=errors)
+    lines = clean_order_lines(actor, data.get("lines"), currency=currency, errors=errors)
     errors.raise_if_any()
     record_save(order, fields, actor=actor, extra=_replace_lines(order, lines))
     return order
