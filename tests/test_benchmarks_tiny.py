@@ -69,3 +69,10 @@ def test_pages_benchmark_tiny_run() -> None:
     for database in ("sqlite", "postgres"):
         for page in ("contacts list", "contact 360 page (500 interactions)", "deal board (2,000 open deals)"):
             assert f"| {database} | 300 | {page} |" in output
+
+
+def test_export_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/export.py", "--sizes", "300", "--databases", "sqlite", "postgres")
+    for database in ("sqlite", "postgres"):
+        for operation in ("raw cursor read (baseline)", "CSV export", "XLSX export"):
+            assert f"| {database} | 300 | {operation} |" in output

@@ -559,7 +559,11 @@ def _cell(
 
 
 def _export_value(
-    column: Column, row: Any, names: Mapping[int, tuple[str, bool]], visible: Mapping[str, set[int]]
+    column: Column,
+    row: Any,
+    names: Mapping[int, tuple[str, bool]],
+    visible: Mapping[str, set[int]],
+    labels: Mapping[str, str] | None,
 ) -> Any:
     """A cell of an export: what the page shows, but typed (numbers, dates) for a spreadsheet."""
     if column.related is not None and _lookup(row, column.related_id) not in visible[column.key]:
@@ -573,8 +577,8 @@ def _export_value(
         return names.get(value, (f"User {value}", False))[0]
     if column.kind == "money":
         return Decimal(value)
-    if column.choices is not None:
-        return str(dict(column.choices.choices).get(value, value))
+    if labels is not None:
+        return str(labels.get(value, value))
     if isinstance(value, str | int | Decimal | dt.date | list):
         return value
     return str(value)
@@ -592,12 +596,16 @@ def _export_headers(columns: Sequence[Column]) -> list[str]:
 
 def _export_rows(state: ListState, batches: Iterator[list[Any]]) -> Iterator[list[Any]]:
     names = user_names(state.actor) if any(column.kind == "user" for column in state.columns) else {}
+    # Built once: a million rows looking labels up in a fresh dict each was a sixth of a CSV export.
+    labels = {
+        column.key: dict(column.choices.choices) if column.choices else None for column in state.columns
+    }
     for batch in batches:
         visible = _visible_related(state, batch)
         for item in batch:
             row: list[Any] = [_lookup(item, "id")]
             for column in state.columns:
-                row.append(_export_value(column, item, names, visible))
+                row.append(_export_value(column, item, names, visible, labels[column.key]))
                 if column.kind == "money":
                     row.append(_lookup(item, "currency") if row[-1] is not None else None)
             yield row

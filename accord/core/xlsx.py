@@ -104,6 +104,8 @@ def _cell_xml(reference: str, value: Any, text: Callable[[Any], str]) -> str:
     """One ``<c>`` element: numbers, booleans and dates typed, anything else as ``text(value)``."""
     if value is None or value == "":
         return ""
+    if type(value) is str:  # most cells: checked first
+        return f'<c r="{reference}" t="inlineStr">{_text(text(value))}</c>'
     if isinstance(value, bool):
         return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int) and abs(value) < _EXACT_INTEGER:
