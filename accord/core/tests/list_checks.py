@@ -69,9 +69,12 @@ def page_queries(client: Client, url: str, *, htmx: bool = False) -> int:
     return len(queries)
 
 
+def export_text(response: Any) -> str:
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def csv_rows(response: Any) -> list[dict[str, str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    return list(csv.DictReader(io.StringIO(export_text(response))))
 
 
 # ---------------------------------------------------------------- the checks
@@ -115,7 +118,7 @@ def test_every_role_sees_its_records_and_none_of_its_hidden_fields(spec: ListSpe
         assert export.status_code == 403
         return
     assert export.status_code == 200
-    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    text = export_text(export)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {int(row["ID"]) for row in rows} == world.ids(kind, expected)
     # Exactly the columns the page offers, in the order asked for, after the id.
