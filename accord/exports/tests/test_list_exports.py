@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
+import subprocess
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -284,3 +287,34 @@ def test_column_letters() -> None:
 def test_signed_out_exports_go_to_sign_in(client: Client) -> None:
     response = client.get("/contacts/export/?format=xlsx")
     assert response.status_code == 302
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_reads_the_xlsx_values_and_types(tmp_path: Path) -> None:
+    rows = [
+        [
+            1,
+            "'=cmd",
+            dt.datetime(2024, 5, 1, 12, 30, tzinfo=dt.UTC),
+            dt.date(2020, 1, 2),
+            Decimal("1234.50"),
+            True,
+        ],
+        [2, "é漢😀 <&>", None, dt.date(1999, 2, 28), -7, False],
+    ]
+    source = tmp_path / "export.xlsx"
+    source.write_bytes(b"".join(xlsx_chunks(["id", "text", "when", "day", "amount", "ok"], rows, text=cell)))
+
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
+         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false", "--outdir", str(tmp_path),
+         str(source)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+
+    # Cells as LibreOffice shows them: dates in their date style, numbers and booleans as such.
+    assert (tmp_path / "export.csv").read_text(encoding="utf-8").splitlines() == [
+        "id,text,when,day,amount,ok",
+        "1,'=cmd,2024-05-01 12:30:00,2020-01-02,1234.5,TRUE",
+        "2,é漢😀 <&>,,1999-02-28,-7,FALSE",
+    ]
