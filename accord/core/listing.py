@@ -757,9 +757,9 @@ def list_page(request: HttpRequest, spec: ListSpec) -> HttpResponse:
     return response
 
 
-def export_state(request: HttpRequest, spec: ListSpec) -> ListState:
+def export_state(request: HttpRequest, spec: ListSpec, *, file_format: str) -> ListState:
     """The list view an export asks for, checked (403 without the view right, 400 for bad filters), with
-    the export right checked and the export audited with the view's parameters."""
+    the export right checked and the export audited with the view's parameters and the file's format."""
     state = _requested(request, spec)
     if state.errors:
         raise ValidationFailed(state.errors, "Some filters are not valid; correct them on the list first.")
@@ -767,6 +767,7 @@ def export_state(request: HttpRequest, spec: ListSpec) -> ListState:
     for name, value in state.params():
         grouped.setdefault(name, []).append(value)
     query = {name: values if len(values) > 1 else values[0] for name, values in grouped.items()}
+    query["format"] = file_format
     start_export(state.actor, spec.model, name=spec.key, query=query)
     return state
 
@@ -784,7 +785,7 @@ def view_pages(state: ListState, load_rows: Callable[[list[int]], list[Any]]) ->
 def export_page(request: HttpRequest, spec: ListSpec) -> HttpResponseBase:
     """The current view as CSV or XLSX: its rows, and its columns in their order, after the record's id."""
     chosen_format = file_format(request.GET.get("format"))
-    state = export_state(request, spec)
+    state = export_state(request, spec, file_format=chosen_format)
     rows = _export_rows(state, view_pages(state, spec.load_rows))
     return export_response(_export_headers(state.columns), rows, name=spec.key, file_format=chosen_format)
 

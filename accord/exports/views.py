@@ -53,7 +53,7 @@ def contact_vcard(request: HttpRequest, pk: int) -> HttpResponseBase:
 def contacts_vcard(request: HttpRequest) -> HttpResponseBase:
     """The contacts of the current list view as one .vcf file, streamed a page at a time (export right,
     audited, as the CSV and XLSX exports of the list)."""
-    state = export_state(request, CONTACTS)
+    state = export_state(request, CONTACTS, file_format="vcard")
 
     def cards() -> Iterator[str]:
         for page in view_pages(state, contacts_by_id):

@@ -156,7 +156,7 @@ def test_roles_without_the_export_right_are_refused_and_exports_are_audited() ->
     assert allowed.status_code == 200
     entry = AuditEntry.objects.get(action="export", object_type="customers.contact")
     assert (entry.via, entry.object_repr) == ("web", "Export of contacts")
-    assert entry.changes == {"query": [None, {"q": "zq", "columns": "name"}]}
+    assert entry.changes == {"query": [None, {"q": "zq", "columns": "name", "format": "xlsx"}]}
 
 
 def test_a_bad_format_or_filter_answers_400(user: User) -> None:
