@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("accord.activities.urls")),
     path("jobs/", include("accord.jobs.urls")),
     path("", include("accord.dedupe.urls")),
+    path("", include("accord.exports.urls")),
 ]

@@ -103,3 +103,10 @@ def test_import_benchmark_tiny_run() -> None:
     )
     assert "| sqlite | 300 | " in output
     assert "| postgres | 300 | " in output
+
+
+def test_export_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/export.py", "--sizes", "300", "--databases", "sqlite", "postgres")
+    for database in ("sqlite", "postgres"):
+        for operation in ("raw cursor read (baseline)", "CSV export", "XLSX export"):
+            assert f"| {database} | 300 | {operation} |" in output

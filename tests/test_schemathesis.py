@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
 import schemathesis
 from django.apps import apps
@@ -101,6 +102,7 @@ ID_KINDS = {
 }
 LABEL_KINDS = {label: object_type for object_type, label in TYPE_MODELS.items()}
 UNUSED_ID = 2**53  # no record has it: a forbidden id must be answered as this one is
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 SHARED, SHARED_WITH = ("contact", "carol"), "alice"  # carol shares her contact with alice, to read
@@ -372,11 +374,30 @@ def _listed_ids(case: Case, response: Response) -> list[tuple[str, int]]:
         # Pages of records; roles, teams, tokens and shares answer plain lists.
         return [(kind, item["id"]) for item in (page["items"] if isinstance(page, dict) else page)]
     if verb == "export" and kind:
-        rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
-        return [(kind, int(row["id"])) for row in rows]
+        return [(kind, int(row["id"])) for row in _export_rows(response)]
     if verb == "search":
         return [(item["kind"], item["id"]) for item in response.json()["items"]]
     return []
+
+
+def _export_rows(response: Response) -> list[dict[str, Any]]:
+    """The rows of a CSV or XLSX export, keyed by their header."""
+    if not response.headers.get("content-type", [""])[0].startswith(XLSX):
+        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = (
+        openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
+    header = [str(name) for name in next(rows)]
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def _readable(response: Response) -> bytes:
+    """The response as its text: an XLSX export's cells rather than its compressed bytes."""
+    if response.status_code != 200 or not response.headers.get("content-type", [""])[0].startswith(XLSX):
+        return response.content
+    return "\n".join(str(value) for row in _export_rows(response) for value in row.values()).encode()
 
 
 def _count_limit(case: Case, forbidden: dict[str, set[int]]) -> int | None:
@@ -412,7 +433,8 @@ def no_cross_user_read(org: Org, viewer: str, headers: dict[str, str]) -> CheckF
         return UNUSED_ID if hidden(kind, value) else value
 
     def no_cross_user_read(ctx: CheckContext, response: Response, case: Case) -> None:
-        leaked = sorted(text for text in canaries if text.encode() in response.content)
+        content = _readable(response)
+        leaked = sorted(text for text in canaries if text.encode() in content)
         assert not leaked, f"{viewer} received records they may not see: {leaked}"
         listed = [(kind, pk) for kind, pk in _listed_ids(case, response) if hidden(kind, pk)]
         assert not listed, f"{viewer} was listed records they may not see: {listed}"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, create_model
 from accord.core.actors import Actor
 from accord.core.api import ORJSONRenderer, expected_version, set_etag
 from accord.core.duplicates import reject_likely_duplicates
-from accord.core.export import csv_export
+from accord.core.export import CONTENT_TYPES, FileFormat, list_export
 from accord.core.patch import nulls_as_cleared
 from accord.core.permissions import hidden_keys
 from accord.core.schemas import ErrorOut, RecordId
@@ -121,6 +121,19 @@ def _itself(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [data]
 
 
+def _scoped(
+    resource: Resource, actor: Actor, filters: FilterSchema, q: str | None, request: HttpRequest
+) -> Callable[[Q | None], QuerySet[Any]]:
+    """The list's selector as ``read_page`` calls it, with one part of the actor's scope or all of it."""
+
+    def records(part: Q | None = None) -> QuerySet[Any]:
+        # Only owned types have scope parts; other selectors (custom fields) take no ``part``.
+        scope = {"part": part} if part is not None else {}
+        return resource.list_records(actor=actor, filters=filters, query=q, params=request.GET, **scope)
+
+    return records
+
+
 def page_schema(item_schema: type[BaseModel], plural: str) -> type[Schema]:
     return create_model(
         f"{item_schema.__name__.removesuffix('Out').removesuffix('ListItem')}Page",
@@ -157,12 +170,7 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         limit: int = Query(50, ge=1, le=200),
     ) -> Any:
         actor = actor_of(request)
-
-        def records(part: Q | None = None) -> QuerySet[Any]:
-            # Only owned types have scope parts; other selectors (custom fields) take no ``part``.
-            scope = {"part": part} if part is not None else {}
-            return resource.list_records(actor=actor, filters=filters, query=q, params=request.GET, **scope)
-
+        records = _scoped(resource, actor, filters, q, request)
         page = read_page(
             records, actor=actor, model=resource.model, query=q, sort=sort, cursor=cursor, limit=limit,
             load_rows=resource.load_rows,
@@ -191,10 +199,21 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         "/export",
         response={200: None, **ERRORS},
         operation_id=f"export_{resource.plural}",
-        summary=f"Export {resource.plural} as CSV (the same filters, search and sort as the list)",
+        summary=f"Export {resource.plural} as CSV or XLSX (the same filters, search and sort as the list)",
+        description=(
+            "Every matching record the caller may see, streamed: `format=csv` (UTF-8 with a byte-order "
+            "mark) or `format=xlsx` (one sheet, typed cells, a frozen header row). Fields the caller's role "
+            "may not see are left out; text that a spreadsheet would read as a formula starts with `'`."
+        ),
         openapi_extra={
             "responses": {
-                200: {"description": "CSV, UTF-8", "content": {"text/csv": {"schema": {"type": "string"}}}}
+                200: {
+                    "description": "The records as CSV or XLSX",
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        CONTENT_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+                    },
+                }
             }
         },
     )
@@ -203,12 +222,12 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         filters: filter_schema = Query(...),  # type: ignore[valid-type]
         q: str | None = None,
         sort: sort_type = resource.sort_fields[0],
+        format: FileFormat = "csv",
     ) -> StreamingHttpResponse:
         actor = actor_of(request)
-        queryset = resource.list_records(actor=actor, filters=filters, query=q, params=request.GET)
-        return csv_export(
-            queryset, actor=actor, sort=sort, load_rows=resource.load_rows, schema=list_item_schema,
-            name=resource.plural, query=request.GET.dict(),
+        return list_export(
+            _scoped(resource, actor, filters, q, request), actor=actor, model=resource.model, query=q, sort=sort, load_rows=resource.load_rows,
+            schema=list_item_schema, name=resource.plural, params=request.GET.dict(), file_format=format,
         )  # fmt: skip
 
     @router.post(

@@ -58,5 +58,6 @@ CONTACTS = CUSTOMERS.declare(
         UPDATED_AFTER,
     ),
     load_rows=selectors.contact_rows,
-    export=(schemas.ContactListItem, selectors.contact_rows),
+    # Served by accord.exports (a layer above): the view's contacts as vCards.
+    more_exports=(("vCard", "/contacts/export/vcard/"),),
 )
