@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import quopri
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
-
-from accord.imports.rows import Table
+from typing import IO
 
 FOLD_OCTETS = 75  # RFC 6350 §3.2: lines longer than 75 octets should be folded
 # The contacts import fields (accord.imports.fields.CONTACTS) a card fills: the mapping is the identity.
@@ -37,6 +35,16 @@ HEADERS = [
 _EMAIL_TYPES = {"work": "work", "home": "home"}
 _PHONE_TYPES = {"mobile": "cell", "cell": "cell", "work": "work", "home": "home", "fax": "fax"}
 _MOBILE = {"cell", "mobile", "iphone"}
+
+
+@dataclass(frozen=True)
+class CardRows:
+    """The cards of a file as rows of text cells under ``headers``, read lazily; the import's file reader
+    (``accord.imports.readers``) hands them on as a table like a CSV file's."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+    fraction_read: Callable[[], float]
 
 
 class VCardError(ValueError):
@@ -354,8 +362,8 @@ def _cards(lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, list[Propert
         yield start, properties
 
 
-def vcard_table(file: BinaryIO) -> Table:
-    """The cards of a vCard file (4.0, 3.0 or 2.1) as a contacts import table, one row per card (the
+def vcard_rows(file: IO[bytes]) -> CardRows:
+    """The cards of a vCard file (4.0, 3.0 or 2.1) as contacts import rows, one row per card (the
     first card is row 2, as if under a header row), with the contacts import's field names as headers.
 
     Raises ``VCardError`` when the file holds no card, before any row is read.
@@ -376,12 +384,8 @@ def vcard_table(file: BinaryIO) -> Table:
             yield number, card_cells(properties)
         position[0] = len(text)
 
-    return Table(
-        headers=list(HEADERS),
-        rows=rows(),
-        file_format="vcard",
-        encoding=None,
-        fraction_read=lambda: position[0] / len(text) if text else 1.0,
+    return CardRows(
+        headers=list(HEADERS), rows=rows(), fraction_read=lambda: position[0] / len(text) if text else 1.0
     )
 
 

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, BinaryIO
 
+from accord.exports.vcard import VCardError, vcard_rows
 from accord.imports.detect import (
     NOT_A_TABLE,
     SAMPLE_BYTES,
@@ -68,13 +69,16 @@ def _size_of(file: IO[bytes]) -> int | None:
 
 
 # --- vCard -----------------------------------------------------------------------------------------------
-# DISPATCH POINT for the vCard reader: the contacts exports/vCard work provides a reader that turns a
-# .vcf stream into a Table with the contacts kind's headers; wire it here. Until then the user is told.
 
 
 def _open_vcard(file: IO[bytes], sample: bytes) -> Table:
-    raise ImportFileError(
-        "vCard (.vcf) files cannot be imported yet. Export the contacts as CSV and upload that instead."
+    """Cards become rows under the contacts import's own field names (``accord.exports.vcard``)."""
+    try:
+        cards = vcard_rows(_seekable(file, sample))
+    except VCardError as error:
+        raise ImportFileError(str(error)) from error
+    return Table(
+        headers=cards.headers, rows=cards.rows, file_format="vcard", fraction_read=cards.fraction_read
     )
 
 

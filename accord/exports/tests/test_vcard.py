@@ -16,8 +16,9 @@ from accord.core.models import AuditEntry
 from accord.core.tests.list_checks import signed_in
 from accord.customers.models import Contact
 from accord.customers.services import company_create, contact_create, contact_update
-from accord.exports.vcard import HEADERS, VCardError, escape, fold, split_value, vcard_table
+from accord.exports.vcard import HEADERS, VCardError, escape, fold, split_value, vcard_rows
 from accord.imports.fields import CONTACTS
+from accord.imports.readers import open_table
 from accord.users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ SAMPLES = {
 
 
 def table_rows(data: bytes) -> list[dict[str, str]]:
-    table = vcard_table(io.BytesIO(data))
+    table = vcard_rows(io.BytesIO(data))
     return [dict(zip(table.headers, cells, strict=True)) for _, cells in table.rows]
 
 
@@ -225,7 +226,7 @@ def test_rows_are_numbered_as_under_a_header_and_progress_reaches_the_end() -> N
     data = (
         b"BEGIN:VCARD\r\nFN:One\r\nEND:VCARD\r\nBEGIN:VCARD\r\nFN:Two\r\nEND:VCARD\r\nBEGIN:VCARD\r\nFN:Cut"
     )
-    table = vcard_table(io.BytesIO(data))
+    table = open_table(io.BytesIO(data), filename="people.vcf")  # the import's reader, as an upload is read
     assert table.file_format == "vcard"
     assert table.fraction_read() == 0.0
     rows = list(table.rows)
@@ -245,7 +246,7 @@ def test_rows_are_numbered_as_under_a_header_and_progress_reaches_the_end() -> N
 )
 def test_a_file_that_is_not_vcard_is_refused_before_any_row(data: bytes) -> None:
     with pytest.raises(VCardError):
-        vcard_table(io.BytesIO(data))
+        vcard_rows(io.BytesIO(data))
 
 
 _LINES = st.sampled_from(
@@ -264,7 +265,7 @@ _LINES = st.sampled_from(
 def test_fuzzed_input_gives_a_vcard_error_or_rows_never_another_exception(data: bytes | list[str]) -> None:
     raw = data if isinstance(data, bytes) else "\r\n".join(data).encode("utf-8", "surrogatepass")
     try:
-        table = vcard_table(io.BytesIO(raw))
+        table = vcard_rows(io.BytesIO(raw))
     except VCardError:
         return
     for number, cells in table.rows:

@@ -179,12 +179,8 @@ def test_a_stream_that_cannot_seek_is_read_as_well() -> None:
             "This Excel file is damaged or not a real .xlsx workbook. Open it in a spreadsheet program, save "
             "it again as .xlsx (or CSV) and upload that.",
         ),
-        (
-            b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Anna\r\nEND:VCARD\r\n",
-            "vCard (.vcf) files cannot be imported yet. Export the contacts as CSV and upload that instead.",
-        ),
     ],
-    ids=["empty", "blank-lines", "no-header", "pdf", "xls", "binary", "corrupt-zip", "vcard"],
+    ids=["empty", "blank-lines", "no-header", "pdf", "xls", "binary", "corrupt-zip"],
 )
 def test_unreadable_files_raise_one_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
     path = _write(tmp_path, content)
@@ -193,6 +189,22 @@ def test_unreadable_files_raise_one_clear_error(tmp_path: Path, content: bytes, 
         _open(path)
 
     assert raised.value.message == message
+
+
+def test_a_vcard_file_is_a_table_of_contacts_under_the_import_field_names(tmp_path: Path) -> None:
+    path = _write(tmp_path, b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Anna Berg\r\nN:Berg;Anna;;;\r\nEND:VCARD\r\n")
+
+    table = _open(path)
+
+    assert (table.file_format, table.headers[:3]) == ("vcard", ["given_name", "family_name", "full_name"])
+    assert [(number, cells[:3]) for number, cells in table.rows] == [(2, ["Anna", "Berg", "Anna Berg"])]
+
+
+def test_a_file_that_only_starts_like_a_vcard_says_why_it_cannot_be_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, b"BEGIN:VCARD\x00\x01" + bytes(range(256)))
+
+    with pytest.raises(ImportFileError):
+        _open(path)
 
 
 def _zip(tmp_path: Path, members: dict[str, bytes]) -> Path:
