@@ -22,7 +22,7 @@ from django.utils import timezone
 from accord.core.actors import Actor
 from accord.core.audit import audit_event, audit_write
 from accord.core.errors import Conflict, ValidationFailed
-from accord.core.permissions import require_edit
+from accord.core.permissions import require_admin, require_edit
 from accord.core.search import search_index_remove
 from accord.core.services import check_version, lock_for_update
 from accord.customers.models import Company, Contact
@@ -30,6 +30,8 @@ from accord.customers.services import company_index, contact_index
 from accord.customers.summaries import contact_summaries_refresh
 from accord.dedupe import links
 from accord.dedupe.models import DuplicateCandidate, MergeRecord
+from accord.dedupe.tasks import scan
+from accord.jobs.models import Job
 
 MAX_MERGED = 10  # records in one merge: a reviewer compares them side by side
 
@@ -367,3 +369,21 @@ def candidate_dismiss(*, actor: Actor, candidate: DuplicateCandidate) -> Duplica
         changes={"not_a_duplicate_of": (None, candidate.second_id)},
     )
     return candidate
+
+
+def duplicate_scan_start(*, actor: Actor, object_type: str) -> Job:
+    """Queue a full scan of one type now (it also runs every night); administrators only, as a scan reads
+    every record of the type."""
+    require_admin(actor)
+    if object_type not in SPECS:
+        raise ValidationFailed({"object_type": [f"Use one of: {', '.join(SPECS)}."]})
+    scan_job = scan.enqueue(actor, object_type=object_type)
+    audit_event(
+        actor=actor,
+        action="duplicate_scan",
+        object_type=object_type,
+        object_id=None,
+        object_repr=f"scan of every {object_type}",
+        changes={"job": (None, scan_job.pk)},
+    )
+    return scan_job

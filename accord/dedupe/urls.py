@@ -8,6 +8,7 @@ app_name = "dedupe"
 
 urlpatterns = [
     path("duplicates/", views.duplicates_page, name="queue"),
+    path("duplicates/scan/", views.scan_start, name="scan"),
     path("duplicates/<int:candidate_id>/dismiss/", views.dismiss, name="dismiss"),
     path("duplicates/merge/", views.merge_page, name="merge"),
     path("duplicates/merges/<int:merge_id>/", views.merge_done, name="merge-done"),

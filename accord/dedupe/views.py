@@ -102,8 +102,20 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
             if any(key in row["first"] for row in rows if row["first"])
         ],
         "types": LABELS,
+        "can_scan": actor.access.is_admin,
     }
     return render_page(request, "dedupe/queue.html", context)
+
+
+@require_POST
+def scan_start(request: HttpRequest) -> HttpResponse:
+    """Queue a scan of the type now; its progress shows on the job's page."""
+    actor = web_actor(request)
+    try:
+        started = services.duplicate_scan_start(actor=actor, object_type=_object_type(request))
+    except PermissionDenied as error:
+        return refused(request, error.message, status=403)
+    return HttpResponseRedirect(f"/jobs/{started.pk}/")
 
 
 def _shown_keys(object_type: str) -> list[str]:

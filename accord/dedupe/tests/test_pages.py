@@ -13,6 +13,8 @@ from accord.customers.models import Company, Contact
 from accord.customers.services import company_create, contact_create
 from accord.dedupe.models import DuplicateCandidate, MergeRecord
 from accord.dedupe.scan import duplicate_scan
+from accord.jobs.models import Job
+from accord.jobs.worker import run_jobs_until_empty
 from accord.users.models import User
 from accord.web.tests.builders import browser, make_user, private
 
@@ -168,3 +170,23 @@ def test_a_role_that_may_not_edit_cannot_merge(rep: User) -> None:
     response = browser(reader).post(f"/duplicates/merge/?type=contact&ids={first.pk}&ids={second.pk}", {})
     assert response.status_code == 403
     assert Contact.objects.count() == 2
+
+
+def test_an_administrator_starts_a_scan_as_a_job_and_its_pairs_fill_the_queue(
+    client: Client, rep: User
+) -> None:
+    # Given two Annas with the same email, and no scan run yet
+    first, second = _anna(rep), _anna(rep, given_name="Ana")
+    admin = make_user("ada", "administrator")
+
+    # When a rep asks for a scan, it is refused; when the administrator does, a job is queued
+    assert client.post("/duplicates/scan/?type=contact").status_code == 403
+    response = browser(admin).post("/duplicates/scan/?type=contact")
+    job = Job.objects.get(name="dedupe.scan")
+    assert (response.status_code, response["Location"]) == (302, f"/jobs/{job.pk}/")
+
+    # Then the job finds the pair
+    run_jobs_until_empty()
+    job.refresh_from_db()
+    assert (job.status, job.result["pairs_found"]) == ("succeeded", 1)
+    assert DuplicateCandidate.objects.filter(first_id=first.pk, second_id=second.pk).exists()
