@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord.demo import MAX_CONTACTS
+from accord.jobs.command import add_worker_arguments, worker_beside_server, worker_command
 
 if TYPE_CHECKING:
     from accord.core.errors import AccordError
@@ -75,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--threads", type=_bounded_int(1, 256), default=DEFAULT_THREADS, help="threads per worker (default 4)"
     )
+    serve.add_argument("--no-worker", action="store_true", help="do not start a job worker beside the server")
     serve.set_defaults(handler=serve_command)
+
+    worker = commands.add_parser("worker", help="run background jobs (imports, exports, scheduled jobs)")
+    add_worker_arguments(worker)
+    worker.set_defaults(handler=worker_cli_command)
 
     migrate = commands.add_parser("migrate", help="create or update the database tables")
     migrate.set_defaults(handler=migrate_command)
@@ -302,8 +308,14 @@ def serve_command(args: argparse.Namespace) -> int:
         f"API documentation: http://{host}:{port}/api/v1/docs; API tokens: `accord token create admin --scope write`."
     )
     sys.stdout.flush()
-    AccordServer().run()
+    with worker_beside_server(enabled=not args.no_worker):
+        AccordServer().run()
     return 0
+
+
+def worker_cli_command(args: argparse.Namespace) -> int:
+    require_migrated()
+    return worker_command(args)
 
 
 def migrate_command(args: argparse.Namespace) -> int:

@@ -88,3 +88,7 @@ api.add_router("/stages", stages)
 api.add_router("/deals", deals)
 api.add_router("/products", products)
 api.add_router("/orders", orders)
+
+from accord.jobs.api import jobs  # noqa: E402
+
+api.add_router("/jobs", jobs)

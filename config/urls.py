@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("accord.sales.urls")),
     path("", include("accord.sales.board_urls")),
     path("", include("accord.activities.urls")),
+    path("jobs/", include("accord.jobs.urls")),
 ]

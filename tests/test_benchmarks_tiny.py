@@ -69,3 +69,16 @@ def test_pages_benchmark_tiny_run() -> None:
     for database in ("sqlite", "postgres"):
         for page in ("contacts list", "contact 360 page (500 interactions)", "deal board (2,000 open deals)"):
             assert f"| {database} | 300 | {page} |" in output
+
+
+def test_jobs_benchmark_tiny_run() -> None:
+    output = _run(
+        "benchmarks/jobs.py", "--databases", "sqlite", "postgres", "--jobs", "10", "--processes", "1", "2"
+    )
+    for database in ("sqlite", "postgres"):
+        for operation in (
+            "enqueue",
+            "run one-row jobs, 1 worker process(es)",
+            "run one-row jobs, 2 worker process(es)",
+        ):
+            assert f"| {database} | 10 | {operation} |" in output

@@ -94,9 +94,7 @@ def claim(*, user_id: int, key: str, request_fingerprint: str) -> int | HttpResp
     for _ in range(3):  # a row that vanishes between the insert and the read is claimed again
         with transaction.atomic(savepoint=False):
             # Opportunistic expiry, so the table holds about one TTL's worth of keys without a cron job.
-            IdempotencyKey.objects.filter(
-                claimed_at__lt=moment - dt.timedelta(seconds=settings.ACCORD_IDEMPOTENCY_KEY_TTL)
-            ).delete()
+            delete_expired(moment)
             claim_id = _insert_claim(user_id, key, request_fingerprint, moment)
         if claim_id is not None:
             return claim_id
@@ -121,6 +119,15 @@ def claim(*, user_id: int, key: str, request_fingerprint: str) -> int | HttpResp
         f"A request with this {HEADER} is still being processed.",
         fields={HEADER: ["Retry once the first request has finished."]},
     )
+
+
+def delete_expired(moment: dt.datetime) -> int:
+    """Delete the keys claimed more than ``ACCORD_IDEMPOTENCY_KEY_TTL`` before ``moment`` (also run by the
+    nightly ``jobs.prune``, for when no key was claimed for a while); how many were deleted."""
+    expired = IdempotencyKey.objects.filter(
+        claimed_at__lt=moment - dt.timedelta(seconds=settings.ACCORD_IDEMPOTENCY_KEY_TTL)
+    )
+    return expired.delete()[0]
 
 
 def _insert_claim(user_id: int, key: str, request_fingerprint: str, moment: dt.datetime) -> int | None:

@@ -189,6 +189,20 @@ ACCORD_RATE_LIMIT_SQLITE_FILE = DATA_DIR / "ratelimit.sqlite3"
 ACCORD_IDEMPOTENCY_KEY_TTL = env.int("ACCORD_IDEMPOTENCY_KEY_TTL", default=24 * 60 * 60)
 ACCORD_IDEMPOTENCY_ABANDONED_AFTER = env.int("ACCORD_IDEMPOTENCY_ABANDONED_AFTER", default=5 * 60)
 
+# Background jobs (accord.jobs, docs/jobs.md): how often an idle worker looks for work, how long a claimed
+# job stays a worker's without a heartbeat (then another worker takes it over), the first retry delay
+# after a transient failure (doubled each attempt, capped), how long finished jobs are kept, and extra
+# modules that declare jobs (every app's tasks.py is found without it).
+ACCORD_JOBS_POLL_SECONDS = env.float("ACCORD_JOBS_POLL_SECONDS", default=1.0)
+ACCORD_JOBS_LEASE_SECONDS = env.float("ACCORD_JOBS_LEASE_SECONDS", default=60.0)
+ACCORD_JOBS_BACKOFF_BASE_SECONDS = env.float("ACCORD_JOBS_BACKOFF_BASE_SECONDS", default=10.0)
+ACCORD_JOBS_BACKOFF_MAX_SECONDS = env.float("ACCORD_JOBS_BACKOFF_MAX_SECONDS", default=3600.0)
+ACCORD_JOBS_PRUNE_AFTER_DAYS = env.int("ACCORD_JOBS_PRUNE_AFTER_DAYS", default=30)
+ACCORD_JOBS_MODULES = env.list("ACCORD_JOBS_MODULES", default=[])
+for _name in ("ACCORD_JOBS_POLL_SECONDS", "ACCORD_JOBS_LEASE_SECONDS", "ACCORD_JOBS_BACKOFF_BASE_SECONDS"):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be a positive number of seconds.")
+
 ACCORD_API_MAX_PAGE_SIZE = 200
 ACCORD_API_DEFAULT_PAGE_SIZE = 50
 ACCORD_DEFAULT_CURRENCY = env.str("ACCORD_DEFAULT_CURRENCY", default="EUR")
