@@ -82,3 +82,10 @@ def test_jobs_benchmark_tiny_run() -> None:
             "run one-row jobs, 2 worker process(es)",
         ):
             assert f"| {database} | 10 | {operation} |" in output
+
+
+def test_import_parse_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/import_parse.py", "--rows", "2000", "--xlsx-rows", "200", "--repeat", "1")
+    for operation in ("baseline", "open_table", "open_table + parse_rows"):
+        assert f"| csv | 2000 | {operation} |" in output
+        assert f"| xlsx | 200 | {operation} |" in output
