@@ -89,3 +89,11 @@ def test_import_parse_benchmark_tiny_run() -> None:
     for operation in ("baseline", "open_table", "open_table + parse_rows"):
         assert f"| csv | 2000 | {operation} |" in output
         assert f"| xlsx | 200 | {operation} |" in output
+
+
+def test_import_benchmark_tiny_run() -> None:
+    output = _run(
+        "benchmarks/import.py", "--sizes", "300", "--databases", "sqlite", "postgres", "--batch", "100"
+    )
+    assert "| sqlite | 300 | " in output
+    assert "| postgres | 300 | " in output

@@ -21,6 +21,7 @@ from accord.core.schemas import FilterDateTime, QueryBool
 
 
 class InteractionFilter(FilterSchema):
+    external_id: Annotated[str | None, FilterLookup("external_id")] = None
     kind: Annotated[InteractionKind | None, FilterLookup("kind")] = None
     channel: Annotated[Channel | None, FilterLookup("channel")] = None
     direction: Annotated[Direction | None, FilterLookup("direction")] = None

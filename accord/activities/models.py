@@ -44,6 +44,8 @@ class Interaction(TrackedModel):
         OUTBOUND = "outbound", "Outbound"
         INTERNAL = "internal", "Internal"
 
+    # The record's id in the system it was imported from; imports match on it (docs/import.md).
+    external_id = models.CharField(max_length=100, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     direction = models.CharField(max_length=8, choices=Direction.choices, default=Direction.OUTBOUND)
@@ -69,6 +71,7 @@ class Interaction(TrackedModel):
 
     class Meta:
         indexes = [
+            models.Index(fields=["external_id"], name="interaction_external_id_idx"),
             models.Index(fields=["company", "occurred_at"], name="interaction_company_idx"),
             models.Index(fields=["deal", "occurred_at"], name="interaction_deal_idx"),
             models.Index(fields=["occurred_at", "id"], name="interaction_occurred_idx"),

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from accord.activities.models import Interaction, Task
 from accord.activities.rules import task_is_overdue
-from accord.core.schemas import DateTime, InputSchema, RecordId, RecordOut
+from accord.core.schemas import DateTime, ExternalId, InputSchema, RecordId, RecordOut
 
 InteractionKind = Literal[
     "call", "email", "meeting", "chat", "web_visit", "form", "social", "letter", "visit", "note"
@@ -34,6 +34,7 @@ ContactIds = Annotated[list[RecordId], Field(max_length=50)]
 
 
 class InteractionIn(InputSchema):
+    external_id: ExternalId = ""
     kind: InteractionKind
     channel: Channel
     direction: Direction = "outbound"
@@ -49,6 +50,7 @@ class InteractionIn(InputSchema):
 
 
 class InteractionPatch(InputSchema):
+    external_id: ExternalId | None = None
     kind: InteractionKind | None = None
     channel: Channel | None = None
     direction: Direction | None = None
@@ -64,6 +66,7 @@ class InteractionPatch(InputSchema):
 
 
 class InteractionOut(RecordOut):
+    external_id: str
     kind: str
     channel: str
     direction: str

@@ -103,7 +103,8 @@ def _interaction_fields(
         {"kind": Interaction.Kind, "channel": Interaction.Channel, "direction": Interaction.Direction},
         errors,
     )
-    fields.update({name: data[name].strip() for name in ("subject", "outcome") if data.get(name) is not None})
+    text = ("subject", "outcome", "external_id")
+    fields.update({name: data[name].strip() for name in text if data.get(name) is not None})
     if data.get("body") is not None:
         fields["body"] = data["body"]
     if "duration_seconds" in data:

@@ -15,13 +15,13 @@ from accord.core.models import AuditEntry
 Changes = Mapping[str, tuple[Any, Any]]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, Decimal | dt.date | dt.datetime):
         return str(value) if isinstance(value, Decimal) else value.isoformat()
     if isinstance(value, list | tuple | set):
-        return [_jsonable(item) for item in value]
+        return [jsonable(item) for item in value]
     return value
 
 
@@ -57,8 +57,13 @@ def audit_event(
         object_type=object_type,
         object_id=object_id,
         object_repr=object_repr[:300],
-        changes={name: [_jsonable(old), _jsonable(new)] for name, (old, new) in (changes or {}).items()},
+        changes=changes_json(changes),
     )
+
+
+def changes_json(changes: Changes | None) -> dict[str, list[Any]]:
+    """The ``changes`` of an entry as stored: ``{field: [old, new]}`` with JSON values."""
+    return {name: [jsonable(old), jsonable(new)] for name, (old, new) in (changes or {}).items()}
 
 
 def audit_bulk(*, actor: Actor, action: str, instances: list[models.Model]) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -25,8 +27,29 @@ from accord.core.services import (
 FILTER_PREFIX = "cf."
 
 
+# Definitions read once per object type inside ``definitions_read_once``; None outside it.
+_read_once: ContextVar[dict[str, dict[str, CustomField]] | None] = ContextVar("custom_fields", default=None)
+
+
+@contextmanager
+def definitions_read_once() -> Iterator[None]:
+    """Within the block, each object type's definitions are read with one query: a bulk write (an import
+    batch) validates thousands of records with the same rules, and one query per record was its N+1."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def _definitions(object_type: str) -> dict[str, CustomField]:
-    return {field.key: field for field in CustomField.objects.filter(object_type=object_type)}
+    cache = _read_once.get()
+    if cache is not None and object_type in cache:
+        return cache[object_type]
+    definitions = {field.key: field for field in CustomField.objects.filter(object_type=object_type)}
+    if cache is not None:
+        cache[object_type] = definitions
+    return definitions
 
 
 def _coerce(field: CustomField, value: Any) -> tuple[Any, str | None]:

@@ -54,6 +54,8 @@ class ErrorOut(Schema):
 # Ids as clients send them: a positive 64-bit integer. Larger numbers would overflow the database
 # driver (SQLite raises OverflowError) and turn bad input into a 500.
 RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# A record's id in the system it came from (imports match on it).
+ExternalId = Annotated[str, Field(max_length=100)]
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

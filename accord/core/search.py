@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -66,18 +66,26 @@ def search_text(title: str, terms: Iterable[str | None]) -> str:
     return " ".join(parts)
 
 
+class SearchFields(NamedTuple):
+    """What a record shows and is found by in the search; each kind's services say what goes in."""
+
+    title: str
+    subtitle: str
+    terms: Sequence[str | None]
+
+    def stored(self) -> tuple[str, str, str]:
+        """(title, subtitle, text) as the entry stores them."""
+        return self.title[:300], self.subtitle[:300], search_text(self.title, self.terms)
+
+
 def search_index_upsert(
-    *, kind: str, object_id: int, owner_id: int | None, title: str, subtitle: str, terms: Iterable[str | None]
+    *, kind: str, object_id: int, owner_id: int | None, title: str, subtitle: str, terms: Sequence[str | None]
 ) -> None:
+    title, subtitle, text = SearchFields(title, subtitle, terms).stored()
     SearchEntry.objects.update_or_create(
         kind=kind,
         object_id=object_id,
-        defaults={
-            "owner_id": owner_id,
-            "title": title[:300],
-            "subtitle": subtitle[:300],
-            "text": search_text(title, terms),
-        },
+        defaults={"owner_id": owner_id, "title": title, "subtitle": subtitle, "text": text},
     )
 
 

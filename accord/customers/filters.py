@@ -11,6 +11,7 @@ from accord.customers.schemas import LifecycleStage, SizeBand
 
 
 class CompanyFilter(FilterSchema):
+    external_id: Annotated[str | None, FilterLookup("external_id")] = None
     owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     industry: Annotated[str | None, FilterLookup("industry")] = None
     size_band: Annotated[SizeBand | None, FilterLookup("size_band")] = None
@@ -24,6 +25,7 @@ class CompanyFilter(FilterSchema):
 
 
 class ContactFilter(FilterSchema):
+    external_id: Annotated[str | None, FilterLookup("external_id")] = None
     owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     lifecycle_stage: Annotated[LifecycleStage | None, FilterLookup("lifecycle_stage")] = None
     company_id: Annotated[RecordId | None, FilterLookup("employments__company_id")] = None

@@ -20,6 +20,8 @@ class Company(TrackedModel):
         LARGE = "201-1000", "201–1,000"
         ENTERPRISE = "1001+", "1,001+"
 
+    # The record's id in the system it was imported from; imports match on it (docs/import.md).
+    external_id = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200)
     domain = models.CharField(max_length=253, blank=True, help_text="Website domain, normalised: example.com")
     industry = models.CharField(max_length=100, blank=True)
@@ -44,6 +46,7 @@ class Company(TrackedModel):
     class Meta:
         verbose_name_plural = "companies"
         indexes = [
+            models.Index(fields=["external_id"], name="company_external_id_idx"),
             models.Index(fields=["name", "id"], name="company_name_idx"),
             models.Index(fields=["domain"], name="company_domain_idx"),
             models.Index(fields=["owner", "name"], name="company_owner_idx"),
@@ -72,6 +75,8 @@ class Contact(TrackedModel):
         CHURNED = "churned", "Churned"
         OTHER = "other", "Other"
 
+    # The record's id in the system it was imported from; imports match on it (docs/import.md).
+    external_id = models.CharField(max_length=100, blank=True)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     job_title = models.CharField(max_length=150, blank=True)
@@ -101,6 +106,7 @@ class Contact(TrackedModel):
 
     class Meta:
         indexes = [
+            models.Index(fields=["external_id"], name="contact_external_id_idx"),
             models.Index(fields=["family_name", "id"], name="contact_family_idx"),
             models.Index(fields=["given_name", "id"], name="contact_given_idx"),
             models.Index(fields=["owner", "family_name"], name="contact_owner_idx"),

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BaseModel, Field
 
-from accord.core.schemas import DecimalValue, InputSchema, RecordId, RecordOut, sensitive
+from accord.core.schemas import DecimalValue, ExternalId, InputSchema, RecordId, RecordOut, sensitive
 from accord.customers.models import Company, Contact
 
 SizeBand = Literal["", "1", "2-10", "11-50", "51-200", "201-1000", "1001+"]
@@ -23,6 +23,7 @@ def tag_names(obj: Any) -> list[str]:
 
 
 class CompanyIn(InputSchema):
+    external_id: ExternalId = ""
     name: Name = Field(min_length=1)
     domain: str = ""
     industry: ShortText = ""
@@ -42,6 +43,7 @@ class CompanyIn(InputSchema):
 
 
 class CompanyPatch(InputSchema):
+    external_id: ExternalId | None = None
     name: Name | None = Field(None, min_length=1)
     domain: str | None = None
     industry: ShortText | None = None
@@ -61,6 +63,7 @@ class CompanyPatch(InputSchema):
 
 
 class CompanyOut(RecordOut):
+    external_id: str
     name: str
     domain: str
     industry: str
@@ -125,6 +128,7 @@ class EmploymentOut(Schema):
 
 
 class ContactIn(InputSchema):
+    external_id: ExternalId = ""
     given_name: ShortText = ""
     family_name: ShortText = ""
     job_title: Annotated[str, Field(max_length=150)] = ""
@@ -140,6 +144,7 @@ class ContactIn(InputSchema):
 
 
 class ContactPatch(InputSchema):
+    external_id: ExternalId | None = None
     given_name: ShortText | None = None
     family_name: ShortText | None = None
     job_title: Annotated[str, Field(max_length=150)] | None = None
@@ -155,6 +160,7 @@ class ContactPatch(InputSchema):
 
 
 class ContactOut(RecordOut):
+    external_id: str
     given_name: str
     family_name: str
     full_name: str
@@ -199,6 +205,7 @@ class ContactListItem(BaseModel):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    external_id: str
     given_name: str
     family_name: str
     full_name: str

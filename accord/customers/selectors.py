@@ -66,6 +66,7 @@ CONTACT_SUMMARY_FIELDS = (
     "version",
     "created_at",
     "updated_at",
+    "external_id",
     "given_name",
     "family_name",
     "job_title",

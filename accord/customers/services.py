@@ -3,7 +3,7 @@ audit entry and refreshes the record's search entry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,7 +14,7 @@ from accord.core.custom_fields import custom_fields_from
 from accord.core.errors import FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
 from accord.core.permissions import require_create
-from accord.core.search import search_index_upsert
+from accord.core.search import SearchFields, search_index_upsert
 from accord.core.services import (
     check_references,
     get_related,
@@ -46,7 +46,10 @@ def owner_from(actor: Actor, data: Data, *, errors: FieldErrors, default_to_acto
 def _company_fields(
     actor: Actor, data: Data, *, instance: Company | None, errors: FieldErrors
 ) -> dict[str, Any]:
-    plain = ("name", "industry", "size_band", "annual_revenue", "street", "city", "region", "postal_code")
+    plain = (
+        "external_id", "name", "industry", "size_band", "annual_revenue", "street", "city", "region",
+        "postal_code",
+    )  # fmt: skip
     fields: dict[str, Any] = {name: data[name] for name in plain if name in data and data[name] is not None}
     if "name" in fields and not fields["name"].strip():
         errors.add("name", "A company needs a name.")
@@ -89,14 +92,18 @@ def _is_same_or_descendant(candidate: Company, company: Company) -> bool:
     return False
 
 
+def company_search_fields(company: Company) -> SearchFields:
+    return SearchFields(
+        company.name, company.domain or company.city, [company.domain, company.phone, company.city]
+    )
+
+
 def company_index(company: Company) -> None:
     search_index_upsert(
         kind="company",
         object_id=company.pk,
         owner_id=company.owner_id,
-        title=company.name,
-        subtitle=company.domain or company.city,
-        terms=[company.domain, company.phone, company.city],
+        **company_search_fields(company)._asdict(),
     )
 
 
@@ -192,6 +199,7 @@ def _contact_fields(
     actor: Actor, data: Data, *, instance: Contact | None, errors: FieldErrors
 ) -> dict[str, Any]:
     plain = (
+        "external_id",
         "given_name",
         "family_name",
         "job_title",
@@ -244,21 +252,22 @@ def _replace_children(
     return changes
 
 
+def contact_search_fields(
+    full_name: str, emails: Sequence[str], phones: Sequence[str], companies: Sequence[str]
+) -> SearchFields:
+    """A contact's entry from its name, its emails and phones (primary first) and its current companies."""
+    subtitle = " · ".join(
+        part for part in [emails[0] if emails else "", companies[0] if companies else ""] if part
+    )
+    return SearchFields(full_name, subtitle, [*emails, *phones])
+
+
 def contact_index(contact: Contact) -> None:
     emails = list(contact.emails.values_list("email", flat=True))
     phones = list(contact.phones.values_list("number", flat=True))
     companies = list(contact.employments.filter(is_current=True).values_list("company__name", flat=True))
-    subtitle = " · ".join(
-        part for part in [emails[0] if emails else "", companies[0] if companies else ""] if part
-    )
-    search_index_upsert(
-        kind="contact",
-        object_id=contact.pk,
-        owner_id=contact.owner_id,
-        title=contact.full_name,
-        subtitle=subtitle,
-        terms=[*emails, *phones],
-    )
+    fields = contact_search_fields(contact.full_name, emails, phones, companies)
+    search_index_upsert(kind="contact", object_id=contact.pk, owner_id=contact.owner_id, **fields._asdict())
 
 
 def _clean_children(actor: Actor, data: Data, errors: FieldErrors) -> dict[str, list[dict[str, Any]] | None]:

@@ -14,6 +14,7 @@ from accord.sales.schemas import LeadStatus, OrderStatus, SalesChannel, StageKin
 
 
 class LeadFilter(FilterSchema):
+    external_id: Annotated[str | None, FilterLookup("external_id")] = None
     owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     status: Annotated[LeadStatus | None, FilterLookup("status")] = None
     source: Annotated[str | None, FilterLookup("source")] = None
@@ -36,6 +37,7 @@ class StageFilter(FilterSchema):
 
 
 class DealFilter(FilterSchema):
+    external_id: Annotated[str | None, FilterLookup("external_id")] = None
     owner_id: Annotated[RecordId | None, FilterLookup("owner_id")] = None
     pipeline_id: Annotated[RecordId | None, FilterLookup("pipeline_id")] = None
     stage_id: Annotated[RecordId | None, FilterLookup("stage_id")] = None

@@ -22,6 +22,8 @@ class Lead(TrackedModel):
         DISQUALIFIED = "disqualified", "Disqualified"
         CONVERTED = "converted", "Converted"
 
+    # The record's id in the system it was imported from; imports match on it (docs/import.md).
+    external_id = models.CharField(max_length=100, blank=True)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
     email = models.CharField(max_length=254, blank=True)
@@ -51,6 +53,7 @@ class Lead(TrackedModel):
 
     class Meta:
         indexes = [
+            models.Index(fields=["external_id"], name="lead_external_id_idx"),
             models.Index(fields=["status", "created_at"], name="lead_status_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
             models.Index(fields=["family_name", "id"], name="lead_family_idx"),
@@ -123,6 +126,8 @@ class Stage(TrackedModel):
 class Deal(TrackedModel):
     """A sales opportunity moving through the stages of one pipeline."""
 
+    # The record's id in the system it was imported from; imports match on it (docs/import.md).
+    external_id = models.CharField(max_length=100, blank=True)
     name = models.CharField(max_length=200)
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     currency = models.CharField(max_length=3, default="EUR")
@@ -143,6 +148,7 @@ class Deal(TrackedModel):
 
     class Meta:
         indexes = [
+            models.Index(fields=["external_id"], name="deal_external_id_idx"),
             models.Index(fields=["pipeline", "stage", "expected_close_date"], name="deal_board_idx"),
             # The board's per-stage count and amount totals read this index alone, in GROUP BY order, with
             # the owner at hand for a user's scope: no table row is read (benchmarks in docs/web-board.md).

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from accord.core.schemas import (
     DecimalValue,
+    ExternalId,
     InputSchema,
     IsoDate,
     IsoDateTime,
@@ -44,6 +45,7 @@ Domain = Annotated[str, Field(max_length=253)]
 
 
 class LeadIn(InputSchema):
+    external_id: ExternalId = ""
     given_name: ShortText = ""
     family_name: ShortText = ""
     email: Email = ""
@@ -61,6 +63,7 @@ class LeadIn(InputSchema):
 
 
 class LeadPatch(InputSchema):
+    external_id: ExternalId | None = None
     given_name: ShortText | None = None
     family_name: ShortText | None = None
     email: Email | None = None
@@ -78,6 +81,7 @@ class LeadPatch(InputSchema):
 
 
 class LeadOut(RecordOut):
+    external_id: str
     given_name: str
     family_name: str
     email: str
@@ -221,6 +225,7 @@ class DealContactOut(Schema):
 
 
 class DealIn(InputSchema):
+    external_id: ExternalId = ""
     name: Name = Field(min_length=1)
     amount: Money = Decimal("0")
     currency: str = "EUR"
@@ -238,6 +243,7 @@ class DealIn(InputSchema):
 
 
 class DealPatch(InputSchema):
+    external_id: ExternalId | None = None
     """Changing ``stage_id`` (or ``pipeline_id`` with a stage of that pipeline) moves the deal and
     writes its stage history, as ``POST /deals/{id}/move`` does."""
 
@@ -262,6 +268,7 @@ class DealMoveIn(InputSchema):
 
 
 class DealOut(RecordOut):
+    external_id: str
     name: str
     amount: Decimal = sensitive()
     currency: str

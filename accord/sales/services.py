@@ -21,7 +21,7 @@ from accord.core.custom_fields import custom_fields_from
 from accord.core.errors import Conflict, FieldErrors, ValidationFailed
 from accord.core.normalize import normalize_currency, normalize_domain, normalize_email, normalize_phone
 from accord.core.permissions import require_create, require_edit, visible_to
-from accord.core.search import search_index_upsert
+from accord.core.search import SearchFields, search_index_upsert
 from accord.core.services import (
     assign_fields,
     check_references,
@@ -148,7 +148,8 @@ def _prefixed(error: ValidationFailed, prefix: str) -> ValidationFailed:
 # ---------------------------------------------------------------- leads
 
 LEAD_TEXT = (
-    "given_name", "family_name", "job_title", "company_name", "source", "disqualified_reason", "notes",
+    "external_id", "given_name", "family_name", "job_title", "company_name", "source", "disqualified_reason",
+    "notes",
 )  # fmt: skip
 
 
@@ -181,14 +182,17 @@ def _lead_fields(actor: Actor, data: Data, *, instance: Lead | None, errors: Fie
     return fields
 
 
+def lead_search_fields(lead: Lead) -> SearchFields:
+    return SearchFields(
+        str(lead),
+        lead.company_name or lead.email,
+        [lead.email, lead.phone, lead.company_name, lead.company_domain],
+    )
+
+
 def lead_index(lead: Lead) -> None:
     search_index_upsert(
-        kind="lead",
-        object_id=lead.pk,
-        owner_id=lead.owner_id,
-        title=str(lead),
-        subtitle=lead.company_name or lead.email,
-        terms=[lead.email, lead.phone, lead.company_name, lead.company_domain],
+        kind="lead", object_id=lead.pk, owner_id=lead.owner_id, **lead_search_fields(lead)._asdict()
     )
 
 
@@ -533,7 +537,7 @@ def _replace_deal_contacts(deal: Deal, contacts: list[dict[str, Any]] | None) ->
 
 def _deal_fields(actor: Actor, data: Data, *, instance: Deal | None, errors: FieldErrors) -> dict[str, Any]:
     """Every deal field except its place (pipeline, stage, closing), which ``_entering`` decides."""
-    fields = {**_text_fields(data, ("name",)), **_given_fields(data, ("amount",))}
+    fields = {**_text_fields(data, ("name", "external_id")), **_given_fields(data, ("amount",))}
     _require(fields, "name", "A deal needs a name.", errors, creating=instance is None)
     _not_negative(fields, ["amount"], errors)
     fields.update(_normalized(data, "currency", normalize_currency, errors, allow_blank=False))
@@ -610,16 +614,14 @@ def _record_stage_change(actor: Actor, deal: Deal, from_stage_id: int | None) ->
     )
 
 
+def deal_search_fields(name: str, company_name: str) -> SearchFields:
+    return SearchFields(name, company_name, [company_name])
+
+
 def deal_index(deal: Deal) -> None:
     company_name = deal.company.name if deal.company_id else ""  # type: ignore[union-attr]
-    search_index_upsert(
-        kind="deal",
-        object_id=deal.pk,
-        owner_id=deal.owner_id,
-        title=deal.name,
-        subtitle=company_name,
-        terms=[company_name],
-    )
+    fields = deal_search_fields(deal.name, company_name)
+    search_index_upsert(kind="deal", object_id=deal.pk, owner_id=deal.owner_id, **fields._asdict())
 
 
 @transaction.atomic
