@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0002_task_timeline_indexes'),
-        ('customers', '0002_external_id'),
+        ('customers', '0003_external_id'),
         ('sales', '0004_external_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0007_search_owner_text_index'),
-        ('customers', '0002_external_id'),
+        ('customers', '0003_external_id'),
         ('sales', '0003_deal_board_totals_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

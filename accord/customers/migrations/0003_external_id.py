@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0007_search_owner_text_index'),
-        ('customers', '0001_initial'),
+        ('customers', '0002_contact_summary_columns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
