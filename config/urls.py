@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("accord.sales.board_urls")),
     path("", include("accord.activities.urls")),
     path("jobs/", include("accord.jobs.urls")),
+    path("imports/", include("accord.imports.urls")),
 ]
