@@ -58,11 +58,14 @@ def safe_name(name: str) -> str:
     "pass_wd.csv"."""
     base = re.split(r"[\\/]", name)[-1]
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
-    base = _UNSAFE.sub("_", base).strip("._ ")
     stem, dot, extension = base.rpartition(".")
-    if dot and len(extension) <= 10:
-        base = f"{stem[: NAME_LENGTH - len(extension) - 1]}.{extension}" if stem else f"upload.{extension}"
-    return base[:NAME_LENGTH] or "upload"
+    if not dot or len(extension) > 10:
+        stem, extension = base, ""
+    stem = _UNSAFE.sub("_", stem).strip("._ ") or "upload"
+    extension = _UNSAFE.sub("", extension)
+    if not extension:
+        return stem[:NAME_LENGTH]
+    return f"{stem[: NAME_LENGTH - len(extension) - 1]}.{extension}"
 
 
 def store_upload(
