@@ -35,7 +35,9 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KIND",
         help=f"{', '.join(KIND_NAMES)}; or `revert` followed by the number of an import to undo",
     )
-    parser.add_argument("file", metavar="FILE", help="CSV or XLSX file (or, after `revert`, the import's number)")
+    parser.add_argument(
+        "file", metavar="FILE", help="CSV or XLSX file (or, after `revert`, the import's number)"
+    )
     parser.add_argument(
         "--mapping",
         metavar="FILE",
@@ -43,7 +45,10 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: suggested from the headers, and printed)",
     )
     parser.add_argument(
-        "--match", choices=MATCH_KEYS, default="none", help="how a row finds an existing record (default: none)"
+        "--match",
+        choices=MATCH_KEYS,
+        default="none",
+        help="how a row finds an existing record (default: none)",
     )
     parser.add_argument(
         "--on-duplicate",
@@ -64,10 +69,14 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
         "--month-first", dest="day_first", action="store_const", const=False, help="03/04/2025 is 4 March"
     )
     parser.add_argument(
-        "--region", metavar="CC", help="country of phone numbers without +code, e.g. DE (default: the server's)"
+        "--region",
+        metavar="CC",
+        help="country of phone numbers without +code, e.g. DE (default: the server's)",
     )
     parser.add_argument(
-        "--time-zone", metavar="ZONE", help="zone of times without an offset, e.g. Europe/Berlin (default: the server's)"
+        "--time-zone",
+        metavar="ZONE",
+        help="zone of times without an offset, e.g. Europe/Berlin (default: the server's)",
     )
     parser.add_argument("--decimal-comma", action="store_true", help='numbers written "1.234,50"')
     parser.add_argument("--sheet", metavar="NAME", help="the XLSX sheet to read (default: the first)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import phonenumbers
 from django import forms
@@ -37,7 +37,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: Sequence[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = list(kinds)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = list(kinds)
 
 
 @cache
@@ -82,7 +82,7 @@ class MappingForm(forms.Form):
     on_duplicate = forms.ChoiceField(
         label="When a row matches an existing record", choices=ImportRun.OnDuplicate.choices
     )
-    template_name = forms.CharField(required=False, max_length=100, label="Template name")
+    mapping_name = forms.CharField(required=False, max_length=100, label="Template name")
     template_shared = forms.BooleanField(required=False, label="Share it with my teams")
 
     def __init__(
@@ -106,11 +106,12 @@ class MappingForm(forms.Form):
         self.kind = kind
         self.headers = list(headers)
         self.day_first_detected = day_first  # None: the file's dates do not tell
-        known = {name for name, _ in choices}
-        self.fields["default_region"].choices = region_choices()
-        self.fields["time_zone"].choices = time_zone_choices()
+        self.field_labels = dict(choices)
+        known = set(self.field_labels)
+        cast(forms.ChoiceField, self.fields["default_region"]).choices = region_choices()
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = time_zone_choices()
         keys = [*kind.match_keys, ImportRun.MatchKey.NONE]
-        self.fields["match_key"].choices = [
+        cast(forms.ChoiceField, self.fields["match_key"]).choices = [
             (key, label) for key, label in ImportRun.MatchKey.choices if key in keys
         ]
         for index, header in enumerate(self.headers):
@@ -149,14 +150,13 @@ class MappingForm(forms.Form):
             name = data.get(f"{COLUMN_PREFIX}{index}")
             if name:
                 columns_of.setdefault(name, []).append(index)
-        labels = dict(self.fields[f"{COLUMN_PREFIX}0"].choices) if self.headers else {}  # type: ignore[attr-defined]
         for name, indexes in columns_of.items():
             if len(indexes) > 1 and not is_multi_value(self.kind, name):
                 others = ", ".join(f"'{self.headers[index]}'" for index in indexes)
                 for index in indexes:
                     self.add_error(
                         f"{COLUMN_PREFIX}{index}",
-                        f"{labels.get(name, name)} takes one column, but {others} are mapped to it.",
+                        f"{self.field_labels.get(name, name)} takes one column, but {others} are mapped to it.",
                     )
         return data
 

@@ -112,7 +112,9 @@ def revert_refusal(run: ImportRun) -> str | None:
 @transaction.atomic
 def import_revert_start(*, actor: Actor, run: ImportRun) -> ImportRun:
     """Queue the revert of a run the actor may see (``selectors.import_run_get``)."""
-    locked = ImportRun.objects.select_for_update(of=("self",)).select_related("job", "revert_job").get(pk=run.pk)
+    locked = (
+        ImportRun.objects.select_for_update(of=("self",)).select_related("job", "revert_job").get(pk=run.pk)
+    )
     refusal = revert_refusal(locked)
     if refusal is not None:
         raise ValidationFailed({"run": [refusal]})

@@ -50,7 +50,9 @@ def clean_options(
         errors.add("default_region", f"'{default_region}' is not a country code such as US, GB or DE.")
     zone = (time_zone or "").strip() or None
     if zone is not None and zone not in time_zones():
-        errors.add("time_zone", f"'{time_zone}' is not a time zone such as Europe/Berlin or America/New_York.")
+        errors.add(
+            "time_zone", f"'{time_zone}' is not a time zone such as Europe/Berlin or America/New_York."
+        )
     errors.raise_if_any()
     return {
         "day_first": bool(day_first),
@@ -131,9 +133,7 @@ class Counts:
     @property
     def line(self) -> str:
         """The command line's last line."""
-        return (
-            f"created {self.created}, updated {self.updated}, skipped {self.skipped}, rejected {self.rejected}"
-        )
+        return f"created {self.created}, updated {self.updated}, skipped {self.skipped}, rejected {self.rejected}"
 
     @property
     def message(self) -> str:
@@ -173,9 +173,7 @@ def execute(run: ImportRun, table: Table, *, report: Report | None = None) -> Im
             current = ImportRun.objects.only(*COUNT_FIELDS).get(pk=run.pk)
             report(Counts.of(current), table.fraction_read())
 
-    return import_run_execute(
-        run, rows, progress=batch_done, batch_size=settings.ACCORD_IMPORT_BATCH_SIZE
-    )
+    return import_run_execute(run, rows, progress=batch_done, batch_size=settings.ACCORD_IMPORT_BATCH_SIZE)
 
 
 COUNT_FIELDS: Sequence[str] = (

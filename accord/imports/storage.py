@@ -165,7 +165,7 @@ def delete_upload(path: str) -> None:
 
 
 def folder_of(path: str) -> str:
-    """"3/ab…/people.csv" -> "3/ab…": the part runs sharing one upload have in common."""
+    """ "3/ab…/people.csv" -> "3/ab…": the part runs sharing one upload have in common."""
     return path.rpartition("/")[0]
 
 

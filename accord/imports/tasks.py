@@ -85,7 +85,11 @@ def revert_import(context: JobContext, run_id: int) -> dict[str, Any]:
     try:
         run = import_revert(actor=_import_actor(context), run=run, progress=progress)
     except ValidationFailed as error:  # it became unrevertable meanwhile (another revert finished it)
-        return {"run": run.pk, "reverted": False, "reason": " ".join(sum(error.fields.values(), []))}
+        return {
+            "run": run.pk,
+            "reverted": False,
+            "reason": " ".join(text for texts in error.fields.values() for text in texts),
+        }
     context.progress(total, total, f"{total:,} records reverted")
     return {"run": run.pk, "reverted": True, "conflicts": len(run.revert_conflicts)}
 
@@ -95,9 +99,9 @@ def prune_files(context: JobContext) -> dict[str, int]:
     """Delete uploads older than ``ACCORD_IMPORT_KEEP_FILES_DAYS`` that no pending or running import needs;
     their runs keep their reports and error files, and lose "run again" (the file is gone)."""
     cutoff = timezone.now() - dt.timedelta(days=settings.ACCORD_IMPORT_KEEP_FILES_DAYS)
-    busy = ImportRun.objects.filter(
-        status__in=(ImportRun.Status.PENDING, ImportRun.Status.RUNNING)
-    ).exclude(stored_file="")
+    busy = ImportRun.objects.filter(status__in=(ImportRun.Status.PENDING, ImportRun.Status.RUNNING)).exclude(
+        stored_file=""
+    )
     keep = {storage.folder_of(path) for path in busy.values_list("stored_file", flat=True)}
     deleted = storage.prune(older_than=cutoff, keep=keep)
     for folder in deleted:

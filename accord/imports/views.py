@@ -91,9 +91,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     state = run_state(run)
     rejected = list(
-        ImportRowError.objects.filter(run=run).order_by("row", "id").values_list("row", "column", "reason")[
-            :FIRST_REJECTED
-        ]
+        ImportRowError.objects.filter(run=run)
+        .order_by("row", "id")
+        .values_list("row", "column", "reason")[:FIRST_REJECTED]
     )
     context = {
         "nav": "imports",
@@ -140,7 +140,9 @@ def _run_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpRe
         messages.error(request, error.message)
         return redirect("imports:detail", pk=pk)
     except ValidationFailed as error:
-        messages.error(request, " ".join(sum(error.fields.values(), [])) or error.message)
+        messages.error(
+            request, " ".join(text for texts in error.fields.values() for text in texts) or error.message
+        )
         return redirect("imports:detail", pk=pk)
     messages.success(request, done)
     return redirect("imports:detail", pk=result.pk)
@@ -148,12 +150,16 @@ def _run_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpRe
 
 @require_POST
 def run_for_real(request: HttpRequest, pk: int) -> HttpResponse:
-    return _run_action(request, pk, launch.import_run_for_real, "The import is running with the dry run's settings.")
+    return _run_action(
+        request, pk, launch.import_run_for_real, "The import is running with the dry run's settings."
+    )
 
 
 @require_POST
 def run_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    return _run_action(request, pk, launch.import_run_resume, "The import continues after its last saved batch.")
+    return _run_action(
+        request, pk, launch.import_run_resume, "The import continues after its last saved batch."
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,13 +300,13 @@ def _mapping_post(request: HttpRequest, step: _Step) -> HttpResponse:
     action = request.POST.get("action", "")
     status = 422
     if action == "save_template":
-        if form.is_valid() and not form.cleaned_data["template_name"].strip():
-            form.add_error("template_name", "Give the template a name.")
+        if form.is_valid() and not form.cleaned_data["mapping_name"].strip():
+            form.add_error("mapping_name", "Give the template a name.")
         if form.is_valid():
             try:
                 template = mapping_template_create(
                     actor=step.actor,
-                    name=form.cleaned_data["template_name"],
+                    name=form.cleaned_data["mapping_name"],
                     kind=step.kind.name,
                     mapping={header: name for header, name in form.mapping().items() if name},
                     is_shared=form.cleaned_data["template_shared"],
@@ -338,7 +344,7 @@ def _mapping_post(request: HttpRequest, step: _Step) -> HttpResponse:
 def _field_errors(form: MappingForm, error: ValidationFailed) -> None:
     """A service's errors beside their controls; those about the mapping above the columns."""
     for name, texts in error.fields.items():
-        target = name if name in form.fields else ("template_name" if name == "name" else None)
+        target = name if name in form.fields else ("mapping_name" if name == "name" else None)
         for text in texts:
             form.add_error(target, text)
 
@@ -384,7 +390,9 @@ def mapping_preview(request: HttpRequest, token: str) -> HttpResponse:
         context["message"] = error.message
     except ValidationFailed as error:
         _field_errors(context["form"], error)
-    return render_page(request, "imports/preview_page.html", context, partial_template="imports/_preview.html")
+    return render_page(
+        request, "imports/preview_page.html", context, partial_template="imports/_preview.html"
+    )
 
 
 @require_POST

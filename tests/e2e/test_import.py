@@ -38,7 +38,9 @@ def worker(import_files: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 def count(live: Locator, label: str) -> Locator:
     """The figure under ``label`` in the report."""
-    return live.locator(".import-counts div").filter(has=live.page.get_by_text(label, exact=True)).locator("dd")
+    return (
+        live.locator(".import-counts div").filter(has=live.page.get_by_text(label, exact=True)).locator("dd")
+    )
 
 
 def test_upload_map_preview_dry_run_import_download_errors_and_revert(

@@ -3,25 +3,28 @@ through the page, a generated CSV with a third of its rows bad."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from accord.imports.models import ImportRun
+from accord.jobs.models import Job
+
 FILES = Path(__file__).with_name("files")
 PEOPLE_HEADER = "First Name,Last Name,Email,Phone,Created\n"
 
 
 @pytest.fixture
-def import_files(settings: Settings, tmp_path: Path) -> Iterator[Path]:
+def import_files(settings: Settings, tmp_path: Path) -> Path:
     """Uploads go to a folder of this test's, small batches so a few rows make several."""
     folder = tmp_path / "imports"
     settings.ACCORD_IMPORT_FILES_DIR = folder
     settings.ACCORD_IMPORT_BATCH_SIZE = 4
-    yield folder
+    return folder
 
 
 def people_csv(count: int, *, bad_every: int = 0) -> str:
@@ -42,12 +45,22 @@ def upload(client: Client, kind: str, name: str, content: bytes) -> str:
     return str(response["Location"])
 
 
-def mapping_post(client: Client, url: str, action: str, **changes: str) -> object:
+def mapping_post(client: Client, url: str, action: str, **changes: str) -> Any:
     """Post the mapping step as it was suggested (the form's initial values), with ``changes``."""
     page = client.get(url)
     form = page.context["form"]
     data = {name: form[name].value() for name in form.fields}
-    data = {name: ("on" if value is True else value) for name, value in data.items() if value not in (None, False)}
+    data = {
+        name: ("on" if value is True else value) for name, value in data.items() if value not in (None, False)
+    }
     data.update(changes)
     data["action"] = action
     return client.post(url, data)
+
+
+def job_of(run: ImportRun, *, revert: bool = False) -> Job:
+    """The run's import (or revert) job, as it is now."""
+    run.refresh_from_db()
+    job = run.revert_job if revert else run.job
+    assert job is not None
+    return job

@@ -52,7 +52,7 @@ def rep() -> User:
 def test_the_parser_knows_every_kind_and_rule_of_the_models() -> None:
     from accord.imports.models import ImportRun
 
-    assert KIND_NAMES == tuple(KINDS)
+    assert tuple(KINDS) == KIND_NAMES
     assert set(MATCH_KEYS) == set(ImportRun.MatchKey.values)
     assert set(ON_DUPLICATE) == set(ImportRun.OnDuplicate.values)
 
@@ -105,7 +105,9 @@ def test_a_third_of_the_rows_bad_good_rows_in_bad_rows_in_the_errors_file(tmp_pa
         ("companies", "pipedrive_organizations.csv", "created 1, updated 0, skipped 0, rejected 0"),
     ],
 )
-def test_the_sample_exports_import_with_their_suggested_mapping(rep: User, kind: str, file_name: str, line: str) -> None:
+def test_the_sample_exports_import_with_their_suggested_mapping(
+    rep: User, kind: str, file_name: str, line: str
+) -> None:
     result = accord_import(kind, FILES / file_name)
 
     assert (result.returncode, last_line(result)) == (0, line), result.stderr
@@ -127,7 +129,9 @@ def test_a_mapping_file_decides_the_columns_and_the_date_order(tmp_path: Path, r
     people = tmp_path / "people.csv"
     people.write_text("Vorname,E-Mail,Notizen,Angelegt\nAda,ada@example.com,vip,03/04/2025\n")
     mapping = tmp_path / "mapping.json"
-    mapping.write_text(json.dumps({"Vorname": "given_name", "E-Mail": "email", "Notizen": None, "Angelegt": "created_at"}))
+    mapping.write_text(
+        json.dumps({"Vorname": "given_name", "E-Mail": "email", "Notizen": None, "Angelegt": "created_at"})
+    )
 
     result = accord_import("contacts", people, "--mapping", mapping, "--month-first", "--time-zone", "UTC")
 
@@ -149,7 +153,9 @@ def test_an_xlsx_sheet_is_chosen_by_name(tmp_path: Path) -> None:
 
     result = accord_import("companies", path, "--sheet", "Firms", "--decimal-comma", "--region", "DE")
 
-    assert (result.returncode, last_line(result)) == (0, "created 1, updated 0, skipped 0, rejected 0"), result.stderr
+    assert (result.returncode, last_line(result)) == (0, "created 1, updated 0, skipped 0, rejected 0"), (
+        result.stderr
+    )
     company = Company.objects.get()
     assert (company.name, company.domain, str(company.annual_revenue)) == (
         "Zephyr Looms",
@@ -182,7 +188,10 @@ def test_an_xlsx_sheet_is_chosen_by_name(tmp_path: Path) -> None:
             "accord import: match_key: Contacts match on: external_id, email, phone, none. "
             "No column is mapped to the domain to match on.\n",
         ),
-        (["contacts", "{people}", "--region", "XX"], "accord import: default_region: 'XX' is not a country code such as US, GB or DE.\n"),
+        (
+            ["contacts", "{people}", "--region", "XX"],
+            "accord import: default_region: 'XX' is not a country code such as US, GB or DE.\n",
+        ),
     ],
 )
 def test_what_cannot_run_exits_with_status_1_and_one_clear_line(
@@ -215,7 +224,10 @@ def test_revert_undoes_an_import(tmp_path: Path, rep: User) -> None:
 
     result = accord_import("revert", str(run.pk))
 
-    assert (result.returncode, result.stdout) == (0, f"Reverted import {run.pk} (contacts from people.csv).\n")
+    assert (result.returncode, result.stdout) == (
+        0,
+        f"Reverted import {run.pk} (contacts from people.csv).\n",
+    )
     assert Contact.objects.count() == 0
     assert accord_import("revert", "x1").stderr == (
         "accord import: 'x1' is not the number of an import (`accord import` prints it).\n"

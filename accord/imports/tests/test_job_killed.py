@@ -8,10 +8,12 @@ the whole file (the pipe replaced by the complete file) and continues after the 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ from accord.core.actors import Actor
 from accord.customers.models import Contact, ContactEmail
 from accord.imports import launch, storage
 from accord.imports.models import ImportedRecord, ImportRun
-from accord.imports.tests.glue import import_files, people_csv
+from accord.imports.tests.glue import import_files, job_of, people_csv
 from accord.jobs.models import Job
 from accord.jobs.tests.support import GIVE_UP_SECONDS, run_worker, start_worker, wait_for
 from accord.web.tests import builders as b
@@ -99,14 +101,14 @@ def test_a_worker_killed_mid_import_leaves_whole_batches_and_another_finishes_th
     path.unlink()
     path.write_bytes(content)
     wait_for(
-        lambda: Job.objects.filter(pk=run.job_id, lease_expires_at__lt=timezone.now()).exists(),
+        lambda: Job.objects.filter(pk=job_of(run).pk, lease_expires_at__lt=timezone.now()).exists(),
         "the lease to expire",
     )
     run_worker()
 
     # Then the run completed on the job's second attempt, and every row is in the database exactly once
     run.refresh_from_db()
-    job = Job.objects.get(pk=run.job_id)
+    job = job_of(run)
     assert (job.status, job.attempts) == ("succeeded", 2)
     assert (run.status, run.rows_seen, run.created_count, run.skipped_count, run.rejected_count) == (
         "completed",
@@ -122,8 +124,6 @@ def test_a_worker_killed_mid_import_leaves_whole_batches_and_another_finishes_th
     assert sorted(rejected_rows) == [index + 2 for index in range(0, ROWS, 3)]
 
 
-def _quietly(function: object) -> None:
-    try:
-        function()  # type: ignore[operator]
-    except BrokenPipeError:
-        pass
+def _quietly(function: Callable[[], None]) -> None:
+    with contextlib.suppress(BrokenPipeError):
+        function()

@@ -18,7 +18,7 @@ from accord.customers.models import Contact, ContactEmail
 from accord.imports import launch, storage
 from accord.imports.models import ImportRun
 from accord.imports.tasks import prune_files
-from accord.imports.tests.glue import import_files, people_csv
+from accord.imports.tests.glue import import_files, job_of, people_csv
 from accord.jobs.models import Job
 from accord.jobs.worker import run_jobs_until_empty
 from accord.users.models import User
@@ -38,7 +38,11 @@ def rita() -> User:
 
 def start(user: User, content: str, *, dry_run: bool = False, match_key: str = "email") -> ImportRun:
     upload = storage.store_upload(
-        user_id=user.pk, kind="contacts", file=io.BytesIO(content.encode()), file_name="people.csv", max_bytes=None
+        user_id=user.pk,
+        kind="contacts",
+        file=io.BytesIO(content.encode()),
+        file_name="people.csv",
+        max_bytes=None,
     )
     return launch.import_run_start(
         actor=Actor(user=user, via="web"),
@@ -59,7 +63,11 @@ def counts(run: ImportRun) -> tuple[int, int, int, int, int]:
 def test_the_job_imports_the_stored_file_in_batches_with_progress(import_files: Path, rita: User) -> None:
     # Given 10 rows, 4 of them with a bad email, queued as an import (batches of 4 rows)
     run = start(rita, people_csv(10, bad_every=3))
-    assert (run.status, run.job is not None, run.stored_file.startswith(f"{rita.pk}/")) == ("pending", True, True)
+    assert (run.status, run.job is not None, run.stored_file.startswith(f"{rita.pk}/")) == (
+        "pending",
+        True,
+        True,
+    )
 
     # When the queue runs
     assert run_jobs_until_empty() == 1
@@ -75,7 +83,7 @@ def test_the_job_imports_the_stored_file_in_batches_with_progress(import_files: 
     assert set(created.values_list("via", "actor_id")) == {("import", rita.pk)}
     assert created.count() == 6
     # And the job reported the rows done, the file's rows and the counts, and returned them
-    job = Job.objects.get(pk=run.job_id)
+    job = job_of(run)
     assert (job.status, job.name, job.label, job.attempts, job.max_attempts) == (
         "succeeded",
         "imports.run",
@@ -83,12 +91,23 @@ def test_the_job_imports_the_stored_file_in_batches_with_progress(import_files: 
         1,
         3,
     )
-    assert (job.progress_done, job.progress_total, job.progress_message) == (10, 10, "10 rows: 6 created, 4 rejected")
+    assert (job.progress_done, job.progress_total, job.progress_message) == (
+        10,
+        10,
+        "10 rows: 6 created, 4 rejected",
+    )
     assert job.result == {"run": run.pk, "created": 6, "updated": 0, "skipped": 0, "rejected": 4}
-    assert list(run.row_errors.values_list("row", "column")) == [(2, "Email"), (5, "Email"), (8, "Email"), (11, "Email")]
+    assert list(run.row_errors.values_list("row", "column")) == [
+        (2, "Email"),
+        (5, "Email"),
+        (8, "Email"),
+        (11, "Email"),
+    ]
 
 
-def test_a_dry_run_writes_nothing_then_runs_for_real_with_the_same_settings(import_files: Path, rita: User) -> None:
+def test_a_dry_run_writes_nothing_then_runs_for_real_with_the_same_settings(
+    import_files: Path, rita: User
+) -> None:
     dry = start(rita, people_csv(6, bad_every=3), dry_run=True)
     run_jobs_until_empty()
     assert counts(dry) == (6, 4, 0, 0, 2)
@@ -122,7 +141,7 @@ def test_the_revert_runs_as_a_job_with_its_own_progress(import_files: Path, rita
 
     run.refresh_from_db()
     assert (run.status, Contact.objects.count()) == ("reverted", 0)
-    job = Job.objects.get(pk=run.revert_job_id)
+    job = job_of(run, revert=True)
     assert (job.name, job.status, job.progress_done, job.progress_total, job.progress_message) == (
         "imports.revert",
         "succeeded",
@@ -131,9 +150,11 @@ def test_the_revert_runs_as_a_job_with_its_own_progress(import_files: Path, rita
         "5 records reverted",
     )
     assert job.result == {"run": run.pk, "reverted": True, "conflicts": 0}
-    assert set(AuditEntry.objects.filter(object_type="customers.contact", action="delete").values_list("via", flat=True)) == {
-        "import"
-    }
+    assert set(
+        AuditEntry.objects.filter(object_type="customers.contact", action="delete").values_list(
+            "via", flat=True
+        )
+    ) == {"import"}
     with pytest.raises(ValidationFailed) as again:
         launch.import_revert_start(actor=Actor(user=rita, via="web"), run=run)
     assert again.value.fields == {"run": ["This import is already reverted."]}
@@ -156,7 +177,7 @@ def test_a_run_whose_file_is_gone_fails_with_a_reason(import_files: Path, rita: 
 
     run.refresh_from_db()
     assert (run.status, run.failure) == ("failed", storage.GONE)
-    assert Job.objects.get(pk=run.job_id).status == "failed"
+    assert job_of(run).status == "failed"
     with pytest.raises(ValidationFailed) as refused:
         launch.import_run_resume(actor=Actor(user=rita, via="web"), run=run)
     assert refused.value.fields == {"run": [storage.GONE]}
@@ -166,7 +187,9 @@ def test_a_failed_run_is_resumed_after_its_checkpoint(import_files: Path, rita: 
     # Given a run that wrote its first batch (rows 2-5) and then failed
     run = start(rita, people_csv(10))
     run_jobs_until_empty()
-    Contact.objects.filter(emails__email__in=[f"person{index}@example.com" for index in range(4, 10)]).delete()
+    Contact.objects.filter(
+        emails__email__in=[f"person{index}@example.com" for index in range(4, 10)]
+    ).delete()
     ImportRun.objects.filter(pk=run.pk).update(
         status="failed", checkpoint=5, rows_seen=4, created_count=4, failure="worker lost"
     )
@@ -185,7 +208,7 @@ def test_old_files_are_pruned_unless_a_run_needs_them(import_files: Path, rita: 
     done = start(rita, people_csv(2))
     run_jobs_until_empty()
     waiting = start(rita, people_csv(2))  # queued for later: pending while the prune runs
-    Job.objects.filter(pk=waiting.job_id).update(run_after=timezone.now() + dt.timedelta(hours=1))
+    Job.objects.filter(pk=job_of(waiting).pk).update(run_after=timezone.now() + dt.timedelta(hours=1))
     long_ago = (timezone.now() - dt.timedelta(days=30)).timestamp()
     for run in (done, waiting):
         os.utime(import_files / storage.folder_of(run.stored_file), (long_ago, long_ago))

@@ -40,7 +40,11 @@ def test_the_stored_name_is_rebuilt_from_the_clients_name(client_name: str, stor
 def test_an_upload_is_found_again_by_its_user_only(import_files: Path) -> None:
     # Given a file uploaded by user 7 under a name that tries to leave the folder
     upload = storage.store_upload(
-        user_id=7, kind="contacts", file=io.BytesIO(b"Email\na@example.com\n"), file_name="../../x.csv", max_bytes=None
+        user_id=7,
+        kind="contacts",
+        file=io.BytesIO(b"Email\na@example.com\n"),
+        file_name="../../x.csv",
+        max_bytes=None,
     )
 
     # Then it is kept in user 7's folder under a safe name, and user 7 finds it by its token
@@ -59,7 +63,11 @@ def test_an_upload_is_found_again_by_its_user_only(import_files: Path) -> None:
 def test_a_file_above_the_limit_is_refused_and_nothing_is_kept(import_files: Path) -> None:
     with pytest.raises(ValidationFailed) as refused:
         storage.store_upload(
-            user_id=1, kind="contacts", file=io.BytesIO(b"x" * 3_000_001), file_name="big.csv", max_bytes=3_000_000
+            user_id=1,
+            kind="contacts",
+            file=io.BytesIO(b"x" * 3_000_001),
+            file_name="big.csv",
+            max_bytes=3_000_000,
         )
     assert refused.value.fields == {
         "file": [

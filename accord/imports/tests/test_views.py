@@ -121,7 +121,9 @@ def test_the_upload_page_offers_the_kinds_the_role_may_create(import_files: Path
     }
 
 
-def test_an_unreadable_file_is_refused_beside_the_file_input_and_not_kept(import_files: Path, client: Client) -> None:
+def test_an_unreadable_file_is_refused_beside_the_file_input_and_not_kept(
+    import_files: Path, client: Client
+) -> None:
     response = client.post(
         "/imports/new/",
         {"kind": "contacts", "file": SimpleUploadedFile("people.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")},
@@ -187,7 +189,9 @@ def test_another_users_upload_answers_404(import_files: Path, client: Client) ->
     assert client.get("/imports/new/..%2F..%2Fetc/").status_code == 404
 
 
-def test_the_preview_shows_the_first_rows_as_stored_with_errors_in_place(import_files: Path, client: Client) -> None:
+def test_the_preview_shows_the_first_rows_as_stored_with_errors_in_place(
+    import_files: Path, client: Client
+) -> None:
     url = upload(client, "contacts", "people.csv", PEOPLE)
     choices = {
         "column-0": "given_name",
@@ -232,7 +236,9 @@ def test_two_columns_on_one_field_and_a_missing_required_field_are_shown_beside_
     assert ImportRun.objects.count() == 0
 
 
-def test_a_match_key_without_its_column_is_shown_beside_the_match_key(import_files: Path, client: Client) -> None:
+def test_a_match_key_without_its_column_is_shown_beside_the_match_key(
+    import_files: Path, client: Client
+) -> None:
     url = upload(client, "contacts", "people.csv", PEOPLE)
 
     response = mapping_post(client, url, "import", match_key="phone", **{"column-3": ""})
@@ -254,15 +260,22 @@ def test_fields_the_role_may_not_write_are_not_offered(import_files: Path) -> No
     assert form.column(3).value() == ""  # the Phone column is not imported
 
 
-def test_a_mapping_saved_as_a_template_starts_the_next_upload(import_files: Path, client: Client, rita: User) -> None:
+def test_a_mapping_saved_as_a_template_starts_the_next_upload(
+    import_files: Path, client: Client, rita: User
+) -> None:
     url = upload(client, "contacts", "people.csv", PEOPLE)
 
     saved = mapping_post(
-        client, url, "save_template", template_name="Old CRM", template_shared="on", **{"column-3": ""}
+        client, url, "save_template", mapping_name="Old CRM", template_shared="on", **{"column-3": ""}
     )
 
     template = MappingTemplate.objects.get()
-    assert (template.name, template.owner_id, template.is_shared, template.kind) == ("Old CRM", rita.pk, True, "contacts")
+    assert (template.name, template.owner_id, template.is_shared, template.kind) == (
+        "Old CRM",
+        rita.pk,
+        True,
+        "contacts",
+    )
     assert template.mapping == {
         "First Name": "given_name",
         "Last Name": "family_name",
@@ -291,13 +304,15 @@ def test_a_template_name_is_required_to_save_one(import_files: Path, client: Cli
     response = mapping_post(client, url, "save_template")
 
     assert response.status_code == 422
-    assert response.context["form"].errors == {"template_name": ["Give the template a name."]}
+    assert response.context["form"].errors == {"mapping_name": ["Give the template a name."]}
 
 
 # ------------------------------------------------------------------------------------------- run page
 
 
-def test_a_dry_run_then_the_import_for_real_then_its_revert(import_files: Path, client: Client, rita: User) -> None:
+def test_a_dry_run_then_the_import_for_real_then_its_revert(
+    import_files: Path, client: Client, rita: User
+) -> None:
     url = upload(client, "contacts", "people.csv", PEOPLE)
 
     # A dry run: queued, its page polls while it waits, then shows the report and stops polling
@@ -326,7 +341,7 @@ def test_a_dry_run_then_the_import_for_real_then_its_revert(import_files: Path, 
     errors = client.get(f"/imports/{dry.pk}/rejected-rows.csv")
     assert errors["Content-Type"] == "text/csv; charset=utf-8"
     assert errors["Content-Disposition"] == 'attachment; filename="people-rejected-rows.csv"'
-    body = b"".join(errors.streaming_content).decode()
+    body = errors.getvalue().decode()
     assert body.splitlines()[:2] == [
         "\ufeffrow,column,reason",
         "2,Email,'person0@' is not a valid email address: there must be something after the @-sign.,"
