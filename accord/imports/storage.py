@@ -103,9 +103,17 @@ def store_upload(
 
 def too_large(max_bytes: int) -> str:
     return (
-        f"The file is larger than {max_bytes / 1_000_000:,.0f} MB. Split it, or import it from the command "
+        f"The file is larger than {size_text(max_bytes)}. Split it, or import it from the command "
         "line (accord import), which takes files of any size."
     )
+
+
+def size_text(size: int) -> str:
+    """200000000 -> "200 MB", 5000 -> "5 kB", 100 -> "100 bytes" (decimal units, as disks count)."""
+    for unit, bytes_in_unit in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= bytes_in_unit:
+            return f"{size / bytes_in_unit:,.0f} {unit}"
+    return f"{size} bytes"
 
 
 def get_upload(*, user_id: int, token: str) -> StoredUpload:

@@ -39,7 +39,10 @@ from accord.imports.writers import WRITERS
 
 PAGE_SIZE = 50
 FIRST_REJECTED = 20
-STOP_POLLING = 286  # htmx swaps the answer and stops polling the element
+STOP_POLLING = 286
+FORM_OVERHEAD_BYTES = (
+    64 * 1024
+)  # the multipart boundaries and the other fields around the file  # htmx swaps the answer and stops polling the element
 
 
 def _not_found(error: NotFound) -> Http404:
@@ -186,13 +189,13 @@ def upload(request: HttpRequest) -> HttpResponse:
         initial = {"kind": request.GET.get("kind")} if request.GET.get("kind") in KINDS else {}
         form = UploadForm(initial=initial, kinds=choices)
         return _upload_page(request, form)
-    form = UploadForm(request.POST, request.FILES, kinds=choices)
     limit = settings.ACCORD_IMPORT_MAX_UPLOAD_BYTES
-    if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
-        # Refused before the body is read, so a huge upload is not spooled to disk first.
-        form = UploadForm(request.POST, kinds=choices)
-        form.add_error(None, storage.too_large(limit))
-        return _upload_page(request, form, status=413)
+    if _content_length(request) > limit + FORM_OVERHEAD_BYTES:
+        # Refused before the body is read (request.POST would read it), so a huge upload is not spooled
+        # to disk first.
+        refused = UploadForm(kinds=choices)
+        return _upload_page(request, refused, status=413, problem=storage.too_large(limit))
+    form = UploadForm(request.POST, request.FILES, kinds=choices)
     if not form.is_valid():
         return _upload_page(request, form, status=422)
     uploaded = form.cleaned_data["file"]
@@ -216,9 +219,21 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect("imports:mapping", token=stored.token)
 
 
-def _upload_page(request: HttpRequest, form: UploadForm, *, status: int = 200) -> HttpResponse:
+def _content_length(request: HttpRequest) -> int:
+    text = request.META.get("CONTENT_LENGTH") or "0"
+    return int(text) if text.isdigit() else 0
+
+
+def _upload_page(
+    request: HttpRequest, form: UploadForm, *, status: int = 200, problem: str = ""
+) -> HttpResponse:
     mark_invalid(form)
-    context = {"nav": "imports", "form": form, "max_mb": settings.ACCORD_IMPORT_MAX_UPLOAD_BYTES // 1_000_000}
+    context = {
+        "nav": "imports",
+        "form": form,
+        "problem": problem,
+        "max_size": storage.size_text(settings.ACCORD_IMPORT_MAX_UPLOAD_BYTES),
+    }
     return render(request, "imports/upload.html", context, status=status)
 
 

@@ -138,13 +138,20 @@ def test_an_unreadable_file_is_refused_beside_the_file_input_and_not_kept(
     assert not any(path.is_file() for path in import_files.rglob("*"))
 
 
-def test_a_file_above_the_limit_is_refused(import_files: Path, client: Client, settings: Settings) -> None:
+@pytest.mark.parametrize("extra_bytes", [0, 100 * 1024])
+def test_a_file_above_the_limit_is_refused(
+    import_files: Path, client: Client, settings: Settings, extra_bytes: int
+) -> None:
+    # Just above the limit (found while copying the file), or far above (refused before reading the body)
     settings.ACCORD_IMPORT_MAX_UPLOAD_BYTES = 100
+    content = PEOPLE + b"x" * extra_bytes
 
-    response = client.post("/imports/new/", {"kind": "contacts", "file": SimpleUploadedFile("p.csv", PEOPLE)})
+    response = client.post(
+        "/imports/new/", {"kind": "contacts", "file": SimpleUploadedFile("p.csv", content)}
+    )
 
     assert response.status_code == 413
-    assert "The file is larger than" in text(response)
+    assert "The file is larger than 100 bytes. Split it, or import it from the command line" in text(response)
     assert not any(path.is_file() for path in import_files.rglob("*"))
 
 
