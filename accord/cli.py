@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord.demo import MAX_CONTACTS
+from accord.imports.command import add_import_arguments, import_command
 from accord.jobs.command import add_worker_arguments, worker_beside_server, worker_command
 
 if TYPE_CHECKING:
@@ -82,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run background jobs (imports, exports, scheduled jobs)")
     add_worker_arguments(worker)
     worker.set_defaults(handler=worker_cli_command)
+
+    import_ = commands.add_parser(
+        "import", help="import companies, contacts, leads, deals, orders or interactions from CSV or XLSX"
+    )
+    add_import_arguments(import_)
+    import_.set_defaults(handler=import_command)
 
     migrate = commands.add_parser("migrate", help="create or update the database tables")
     migrate.set_defaults(handler=migrate_command)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("jobs/", include("accord.jobs.urls")),
     path("", include("accord.dedupe.urls")),
     path("", include("accord.exports.urls")),
+    path("imports/", include("accord.imports.urls")),
 ]

@@ -66,6 +66,16 @@ class ImportRun(TrackedModel):
     reverted_at = models.DateTimeField(null=True, blank=True)
     # Records a revert left alone because they changed after the import: [{object_type, object_id, reason}].
     revert_conflicts = models.JSONField(default=list, blank=True)
+    # Where the uploaded file is kept (accord.imports.storage), so a job retried on another worker reads it
+    # again; blank for command-line runs (the file stays where it is) and once the file is pruned.
+    stored_file = models.CharField(
+        max_length=500, blank=True, help_text="Path under ACCORD_IMPORT_FILES_DIR: <user id>/<token>/<name>"
+    )
+    # The background jobs that execute and revert the run (their progress bars); null once pruned.
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revert_job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

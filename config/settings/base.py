@@ -203,6 +203,15 @@ for _name in ("ACCORD_JOBS_POLL_SECONDS", "ACCORD_JOBS_LEASE_SECONDS", "ACCORD_J
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be a positive number of seconds.")
 
+# Imports (docs/import.md): where uploaded files are kept for their runs, the largest file the upload page
+# takes (the command line reads any size), rows per committed batch, and how many days files are kept.
+ACCORD_IMPORT_FILES_DIR = Path(
+    env.str("ACCORD_IMPORT_FILES_DIR", default="") or DATA_DIR / "imports"
+).resolve()
+ACCORD_IMPORT_MAX_UPLOAD_BYTES = env.int("ACCORD_IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+ACCORD_IMPORT_BATCH_SIZE = env.int("ACCORD_IMPORT_BATCH_SIZE", default=2000)
+ACCORD_IMPORT_KEEP_FILES_DAYS = env.int("ACCORD_IMPORT_KEEP_FILES_DAYS", default=7)
+
 ACCORD_API_MAX_PAGE_SIZE = 200
 ACCORD_API_DEFAULT_PAGE_SIZE = 50
 ACCORD_DEFAULT_CURRENCY = env.str("ACCORD_DEFAULT_CURRENCY", default="EUR")
