@@ -188,5 +188,8 @@ def test_an_administrator_starts_a_scan_as_a_job_and_its_pairs_fill_the_queue(
     # Then the job finds the pair
     run_jobs_until_empty()
     job.refresh_from_db()
-    assert (job.status, job.result) == ("succeeded", {"object_type": "contact", "records": 2, "pairs_found": 1})
+    assert (job.status, job.result) == (
+        "succeeded",
+        {"object_type": "contact", "records": 2, "pairs_found": 1},
+    )
     assert DuplicateCandidate.objects.filter(first_id=first.pk, second_id=second.pk).exists()
