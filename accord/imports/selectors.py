@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from accord.access.models import TeamMembership
 from accord.core.actors import Actor
 from accord.core.errors import NotFound
+from accord.core.export import cell
 from accord.imports.models import ImportRowError, ImportRun, MappingTemplate
 
 ERROR_FILE_HEADER = ["row", "column", "reason"]
@@ -53,7 +54,8 @@ def import_error_rows(run: ImportRun, *, chunk: int = 2000) -> Iterator[str]:
         if not errors:
             return
         for pk, row, column, reason, cells in errors:
-            yield writer.writerow([row, column, reason, *cells])
+            # The original cells may hold formulas: neutralised as in every export (OWASP CSV injection).
+            yield writer.writerow([row, cell(column), cell(reason), *(cell(text) for text in cells)])
             last = pk
 
 

@@ -48,6 +48,7 @@ def test_the_error_file_streams_row_column_reason_and_the_original_cells(actor: 
         {"family_name": "Good", "email": "a@example.com"},
         {"family_name": "Bad, really", "email": "a@example.com"},
         {"family_name": "Worse", "email": "b@example.com", "_error": ("Email", 'Not "valid"')},
+        {"family_name": "=HYPERLINK(1)", "email": "c@example.com", "_error": ("Email", "Formula")},
     ]
     run = run_import(actor, "contacts", records, match_key="email")
 
@@ -57,6 +58,7 @@ def test_the_error_file_streams_row_column_reason_and_the_original_cells(actor: 
         "row,column,reason\r\n"
         '3,Email,Duplicate of row 2.,"Bad, really",a@example.com\r\n'
         '4,Email,"Not ""valid""",Worse,b@example.com\r\n'
+        "5,Email,Formula,'=HYPERLINK(1),c@example.com\r\n"  # a formula in a cell is neutralised
     )
 
 
