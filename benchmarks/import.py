@@ -11,7 +11,8 @@ name, last name, email, job title; deterministic seed) to a CSV file, then measu
 - **raw insert**: the file read with ``csv.reader`` and its rows inserted with ``executemany`` (SQLite) or
   ``COPY`` (PostgreSQL) into the contact, contact email and search index tables, with all their indexes
   (and SQLite's full-text triggers), explicit ids, one transaction per batch: the physical limit;
-- **import**: the same file through ``import_run_execute`` with matching on email (rule: skip): references,
+- **import**: the same file read and parsed by the import's reader (``open_table``, ``parse_rows``) and
+  written by ``import_run_execute`` with matching on email (rule: skip): references,
   matching, the services' field rules, the same three tables plus one audit entry and one ``ImportedRecord``
   per contact, checkpoint and counts, one transaction per batch.
 
@@ -69,20 +70,17 @@ def write_csv(path: Path, size: int, seed: int) -> None:
             writer.writerow([given, family, email, rng.choice(TITLES)])
 
 
-def parsed_rows(path: Path) -> Iterator[Any]:
-    """The CSV as ParsedRows. A plain ``csv.reader`` loop until the lead wires the file readers in
-    (accord.imports.readers / parsers), which will then be part of the measure."""
-    from accord.imports.rows import ParsedRow
+def parsed_rows(path: Path, mapping: dict[str, str]) -> Iterator[Any]:
+    """The CSV through the import's own file reader and parser (encoding and delimiter detection, the
+    typed cells, email normalisation), as ``accord import`` and the import job read it."""
+    from accord.imports.fields import KINDS
+    from accord.imports.parsers import ParseOptions, parse_rows
+    from accord.imports.readers import open_table
 
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        for number, cells in enumerate(reader, start=2):
-            given, family, email, title = cells
-            values = {"given_name": given, "family_name": family, "email": email}
-            if title:
-                values["job_title"] = title
-            yield ParsedRow(row=number, values=values, cells=cells)
+    with path.open("rb") as handle:
+        yield from parse_rows(
+            open_table(handle, filename=path.name), KINDS["contacts"], mapping, ParseOptions()
+        )
 
 
 def raw_insert(path: Path, batch: int, owner_id: int) -> None:
@@ -190,7 +188,7 @@ def run_child(database: str, size: int, args: argparse.Namespace) -> None:
             match_key="email",
             on_duplicate="skip",
         )
-        run = import_run_execute(run, parsed_rows(path), batch_size=args.batch)
+        run = import_run_execute(run, parsed_rows(path, mapping), batch_size=args.batch)
         assert (run.created_count, run.rejected_count) == (size, 0), (run.created_count, run.rejected_count)
 
     measures = {"raw insert": lambda path: raw_insert(path, args.batch, user.pk), "import": imported}
