@@ -34,7 +34,7 @@ CONTENT_TYPES = {
 }
 # A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection"); a leading
 # apostrophe makes it text again.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> str:
@@ -49,7 +49,7 @@ def cell(value: Any) -> str:
         text = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
     else:
         text = str(value)
-    if text.startswith(_FORMULA_STARTS) and not _is_number(text):
+    if text.startswith(FORMULA_STARTS) and not _is_number(text):
         return "'" + text
     return text
 

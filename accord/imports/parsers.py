@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 
 from accord.core.custom_fields import coerce_custom_value
+from accord.core.export import FORMULA_STARTS
 from accord.core.models import CustomField
 from accord.imports.dates import DateReader, detect_day_first
 from accord.imports.fields import CUSTOM_PREFIX, FieldType, ImportField, ImportKind
@@ -40,6 +41,8 @@ from accord.imports.values import (
 __all__ = ["ParseOptions", "detect_day_first", "parse_rows"]
 
 Convert = Callable[[str], Any]
+# accord.core.export.cell neutralises a formula-like cell by putting an apostrophe first.
+_PROTECTED = tuple("'" + start for start in FORMULA_STARTS)
 TAG_MAX_LENGTH = 60  # accord.core.models.Tag.name
 
 
@@ -101,6 +104,10 @@ def parse_rows(
             text = cells[column.index]
             if not text:
                 continue
+            if text.startswith(_PROTECTED):
+                # An apostrophe that an export (Accord's, or a spreadsheet's) put before a formula-like
+                # cell: the value is the text after it, so exported and error files re-import as they were.
+                text = text[1:]
             try:
                 value = column.convert(text)
             except CellError as error:

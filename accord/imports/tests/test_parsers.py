@@ -385,3 +385,18 @@ def test_preview_parses_the_first_rows_only() -> None:
 
     assert [row.values["email"] for row in rows] == [f"user{index}@example.com" for index in range(5)]
     assert [row.row for row in rows] == [2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "expected"),
+    [
+        ("Phone", "'+49 30 1000000", "+49301000000"),
+        ("Job Title", "'=SUM(A1)", "=SUM(A1)"),
+        ("Job Title", "'-", "-"),
+        ("Job Title", "'Smith", "'Smith"),  # an apostrophe before anything else is the cell's own
+    ],
+)
+def test_the_apostrophe_an_export_puts_before_a_formula_like_cell_is_taken_off(
+    header: str, cell: str, expected: str
+) -> None:
+    assert _value("contacts", header, cell) == expected
