@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accord.customers",
     "accord.sales",
     "accord.activities",
+    "accord.analytics",
     "accord.dedupe",
     "accord.exports",
     "accord.imports",
