@@ -103,7 +103,7 @@ def cohort_table(
     if (activity_periods > analysis_period).any():
         raise ValueError("a row lies after the analysis period")
     cohorts, row_of = np.unique(cohort_periods, return_inverse=True)
-    width = int(analysis_period - cohorts.min() + 1) if len(cohorts) else 0
+    width = int(analysis_period - cohorts.min() + 1) if len(cohorts) else 1
     active = np.zeros((len(cohorts), width), dtype=np.int64)
     money = np.zeros((len(cohorts), width), dtype=np.float64)
     np.add.at(active, (row_of, offsets), np.asarray(customers, dtype=np.int64))

@@ -79,8 +79,7 @@ def summarise_transactions(
     calibration_codes = codes[in_calibration]
     calibration_days = day_values[in_calibration]
     calibration_spend = spend[in_calibration]
-    boundaries = np.r_[True, np.diff(calibration_codes) != 0]
-    starts = np.flatnonzero(boundaries)
+    starts = np.flatnonzero(np.r_[True, np.diff(calibration_codes) != 0][: len(calibration_codes)])
     ends = np.r_[starts[1:], len(calibration_codes)] - 1
     customers = calibration_codes[starts]
     first_day = calibration_days[starts]
