@@ -28,21 +28,22 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 StrArray = NDArray[np.str_]
 
-# The values of accord.analytics.models.RfmSegment (the engine may not import the models; a test checks
-# that the two lists agree).
-SEGMENTS = (
-    "champions",
-    "loyal",
-    "potential_loyalist",
-    "new",
-    "promising",
-    "need_attention",
-    "about_to_sleep",
-    "at_risk",
-    "cant_lose",
-    "hibernating",
-    "lost",
-)
+# The values and labels of accord.analytics.models.RfmSegment (the engine may not import the models; a
+# test checks that they agree).
+SEGMENT_LABELS = {
+    "champions": "Champions",
+    "loyal": "Loyal",
+    "potential_loyalist": "Potential Loyalist",
+    "new": "New",
+    "promising": "Promising",
+    "need_attention": "Need Attention",
+    "about_to_sleep": "About to Sleep",
+    "at_risk": "At Risk",
+    "cant_lose": "Can't Lose Them",
+    "hibernating": "Hibernating",
+    "lost": "Lost",
+}
+SEGMENTS = tuple(SEGMENT_LABELS)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from accord.analytics.engine.rfm import (
     DEFAULT_SEGMENT_RULES,
+    SEGMENT_LABELS,
     SEGMENTS,
     SegmentRule,
     check_rules,
@@ -25,6 +26,7 @@ from accord.analytics.models import RfmSegment
 
 def test_the_engine_knows_every_segment_of_the_models() -> None:
     assert tuple(RfmSegment.values) == SEGMENTS
+    assert dict(RfmSegment.choices) == SEGMENT_LABELS
     assert {rule.segment for rule in DEFAULT_SEGMENT_RULES} == set(SEGMENTS)
 
 
