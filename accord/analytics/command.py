@@ -274,7 +274,7 @@ def _clv(args: argparse.Namespace) -> None:
             f"none of the {len(summary):,} customers bought on more than one day by "
             f"{output.date_text(calibration_end)}: the models need repeat purchases to be fitted"
         )
-    horizon = args.horizon or DEFAULT_HORIZON[args.time_unit]
+    horizon = float(args.horizon or DEFAULT_HORIZON[args.time_unit])
     result = output.fit_and_score(
         summary,
         model_name=args.model,

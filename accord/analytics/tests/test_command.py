@@ -360,3 +360,175 @@ def test_a_single_customer_with_one_purchase(tmp_path: Path) -> None:
         "accord analytics clv: none of the 1 customers bought on more than one day by 2024-05-01: "
         "the models need repeat purchases to be fitted\n"
     )
+
+
+# ------------------------------------------------------------------------------ clv (the fitted models)
+
+CDNOW = (
+    "--transactions",
+    DATA / "CDNOW_sample.txt",
+    "--no-header",
+    "--customer-col",
+    "2",
+    "--date-col",
+    "3",
+    "--amount-col",
+    "5",
+)
+
+
+def significant(value: float, digits: int = 3) -> float:
+    return float(f"{value:.{digits}g}")
+
+
+def needs_the_models() -> None:
+    """The purchase and spend models are another part of issue #6; these tests run once they are merged."""
+    for module in ("bgnbd", "paretonbd", "gammagamma", "clv", "calibration"):
+        pytest.importorskip(f"accord.analytics.engine.{module}")
+
+
+def test_clv_reproduces_the_published_cdnow_estimates(tmp_path: Path) -> None:
+    needs_the_models()
+    # Given the CDNOW sample with the paper's 39-week calibration period (to 30 September 1997)
+    result = accord("analytics", "clv", *CDNOW, "--calibration-end", "1997-09-30", "--out", tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"clv: bgnbd fitted on 2,357 customers to 1997-09-30: {tmp_path / 'model.json'}, {tmp_path / 'customers.csv'}\n"
+    )
+    model = json.loads((tmp_path / "model.json").read_text())
+    # Then BG/NBD's estimates are those of Fader, Hardie & Lee (2005), "Counting your customers the easy
+    # way", Marketing Science 24(2), p. 280: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426
+    assert (model["model"], model["customers"], model["time_unit"]) == ("bgnbd", 2357, "weeks")
+    assert {name: significant(value) for name, value in model["parameters"].items()} == {
+        "r": 0.243,
+        "alpha": 4.41,
+        "a": 0.793,
+        "b": 2.43,
+    }
+    assert round(model["log_likelihood"], 1) == -9582.4  # the paper's LL is −9,582.4
+    # and Gamma-Gamma's those of Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves", JMR
+    # 42(4), p. 420: p = 6.25, q = 3.74, gamma = 15.44, fitted on the 946 repeat buyers
+    spend = model["spend_model"]
+    assert (spend["model"], spend["customers"]) == ("gammagamma", 946)
+    assert {name: significant(value) for name, value in spend["parameters"].items()} == {
+        "p": 6.25,
+        "q": 3.74,
+        "gamma": 15.4,
+    }
+    assert (
+        model["calibration_end"],
+        model["holdout_end"],
+        model["horizon"],
+        model["annual_discount_rate"],
+    ) == (
+        "1997-09-30",
+        "1998-06-30",
+        52,
+        0.1,
+    )
+    assert model["holdout"]["actual_purchases"] == 1882
+    assert model["holdout"]["by_frequency"][0]["frequency"] == "0"
+
+    # and one row per customer, with the holdout's actual purchases
+    rows = read_csv(tmp_path / "customers.csv")
+    assert list(rows[0]) == [
+        "customer",
+        "frequency",
+        "recency",
+        "T",
+        "probability_alive",
+        "expected_purchases",
+        "expected_average_spend",
+        "lifetime_value",
+        "actual_holdout_purchases",
+    ]
+    assert len(rows) == 2357
+    assert (rows[0]["customer"], rows[0]["frequency"], rows[0]["recency"], rows[0]["T"]) == (
+        "0001",
+        "2",
+        "30.4286",
+        "38.8571",
+    )
+    assert sum(int(row["actual_holdout_purchases"]) for row in rows) == 1882
+    assert all(
+        0 <= float(row["probability_alive"]) <= 1 and float(row["lifetime_value"]) >= 0 for row in rows
+    )
+
+
+def test_clv_with_pareto_nbd(tmp_path: Path) -> None:
+    needs_the_models()
+    result = accord(
+        "analytics",
+        "clv",
+        *CDNOW,
+        "--calibration-end",
+        "1997-09-30",
+        "--model",
+        "paretonbd",
+        "--out",
+        tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr
+    model = json.loads((tmp_path / "model.json").read_text())
+    # Pareto/NBD on CDNOW as in Fader, Hardie & Lee (2005), "A note on implementing the Pareto/NBD model in
+    # MATLAB": r = 0.5534, alpha = 10.5802, s = 0.6061, beta = 11.6690
+    assert {name: significant(value) for name, value in model["parameters"].items()} == {
+        "r": 0.553,
+        "alpha": 10.6,
+        "s": 0.606,
+        "beta": 11.7,
+    }
+
+
+def test_clv_without_a_holdout_in_days(tmp_path: Path) -> None:
+    needs_the_models()
+    result = accord("analytics", "clv", *CDNOW, "--time-unit", "days", "--horizon", "365", "--out", tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    model = json.loads((tmp_path / "model.json").read_text())
+    assert (model["time_unit"], model["holdout_end"], model["horizon"]) == ("days", None, 365.0)
+    assert "holdout" not in model
+    rows = read_csv(tmp_path / "customers.csv")
+    assert "actual_holdout_purchases" not in rows[0]
+    assert (rows[0]["recency"], rows[0]["T"]) == ("345.0", "545.0")
+
+
+def test_clv_refuses_an_unidentifiable_model_and_bad_periods(tmp_path: Path) -> None:
+    needs_the_models()
+    # Given two customers with identical histories: fewer distinct customers than parameters
+    path = tmp_path / "twins.csv"
+    path.write_text("customer,date,amount\na,2024-01-01,5\na,2024-01-02,5\nb,2024-01-01,5\nb,2024-01-02,5\n")
+
+    result = accord("analytics", "clv", "--transactions", path, "--out", tmp_path / "out")
+
+    # Then one line says the model cannot be fitted, and nothing is written
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("accord analytics clv: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+    result = accord(
+        "analytics", "clv", "--transactions", path, "--holdout-end", "2024-01-02", "--out", tmp_path / "out"
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "accord analytics clv: --holdout-end needs --calibration-end\n",
+    )
+    result = accord(
+        "analytics",
+        "clv",
+        "--transactions",
+        path,
+        "--calibration-end",
+        "2024-01-02",
+        "--out",
+        tmp_path / "out",
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "accord analytics clv: --calibration-end 2024-01-02 must fall on or after the first purchase and before "
+        "the holdout end 2024-01-02\n",
+    )
