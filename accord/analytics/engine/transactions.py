@@ -9,10 +9,13 @@ names the row (the line of the file, the header being line 1) and the column.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import itertools
+import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +49,7 @@ AMOUNT_NAMES = ("amount", "total", "value", "revenue", "sales", "monetary_value"
 # Tried in this order; a column must read with one format throughout. Day-first and month-first slashed
 # dates are both tried, and a column that reads either way is refused as ambiguous.
 DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y")
+BLOCK_ROWS = 200_000
 AMBIGUOUS_PAIR = ("%d/%m/%Y", "%m/%d/%Y")
 # ISO date-times (2024-03-01T10:15:00+01:00, "2024-03-01 10:15") keep their date: a purchase's day is what
 # the models count.
@@ -111,76 +115,127 @@ def read_transactions(
     date_format: str | None = None,
 ) -> TransactionLog:
     columns = columns or Columns()
-    lines = _read_lines(Path(path))
-    first = next((line for line in lines if line.strip()), None)
+    path = Path(path)
+    encoding = _encoding(path)
+    rows = _rows(path, encoding)
+    first = next(rows, None)
     if first is None:
         raise TransactionFileError(f"{path}: the file is empty")
-    rows, line_numbers = _split(lines, _delimiter(first))
     if has_header:
-        header, rows, line_numbers = [name.strip() for name in rows[0]], rows[1:], line_numbers[1:]
+        header = [name.strip() for name in first[1]]
     else:
-        header = [str(position) for position in range(1, max(map(len, rows)) + 1)]
-    if not rows:
-        raise TransactionFileError(f"{path}: no transactions (the file has a header and no rows)")
-    indexes = {
-        role: _column_index(header, chosen, defaults, role)
+        header = [str(position) for position in range(1, len(first[1]) + 1)]
+        rows = itertools.chain([first], rows)
+    indexes = [
+        _column_index(header, chosen, defaults, role)
         for role, chosen, defaults in (
             ("customer", columns.customer, CUSTOMER_NAMES),
             ("date", columns.date, DATE_NAMES),
             ("amount", columns.amount, AMOUNT_NAMES),
         )
-    }
-    _check_row_lengths(rows, line_numbers, header, max(indexes.values()))
-    keys = np.array([row[indexes["customer"]].strip() for row in rows])
+    ]
+    names = [header[index] for index in indexes]
+
+    def line_of(row: int) -> int:
+        """The file line of data row ``row`` (from 0): re-read only to word an error."""
+        data = _rows(path, encoding)
+        return next(itertools.islice(data, row + 1 if has_header else row, None))[0]
+
+    keys, dates, amount_texts = _pick(rows, indexes, names, path, encoding, has_header)
+    if len(keys) == 0:
+        raise TransactionFileError(f"{path}: no transactions (the file has a header and no rows)")
     blank = np.flatnonzero(keys == "")
     if len(blank):
-        raise TransactionFileError(
-            f"row {line_numbers[blank[0]]}, column '{header[indexes['customer']]}': no customer"
-        )
+        raise TransactionFileError(f"row {line_of(int(blank[0]))}, column '{names[0]}': no customer")
     customer_keys, codes = np.unique(keys, return_inverse=True)
-    days = _parse_days(
-        [row[indexes["date"]].strip() for row in rows], line_numbers, header[indexes["date"]], date_format
-    )
-    amounts = _parse_amounts(
-        [row[indexes["amount"]] for row in rows], line_numbers, header[indexes["amount"]]
-    )
+    days = _parse_days(dates, line_of, names[1], date_format)
+    amounts = _parse_amounts(amount_texts, line_of, names[2])
     return TransactionLog(
         customer_keys=customer_keys, customer_codes=codes.astype(np.int64), days=days, amounts=amounts
     )
 
 
-def _read_lines(path: Path) -> list[str]:
+def _encoding(path: Path) -> str:
+    """UTF-8 (a byte-order mark allowed) when the whole file decodes as such (checked a megabyte at a
+    time), else what charset-normalizer detects."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
     except OSError as error:
         raise TransactionFileError(f"{path}: cannot read the file ({error.strerror or error})") from None
-    try:
-        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
+        from charset_normalizer import from_path
 
-        best = from_bytes(data).best()
+        best = from_path(path).best()
         if best is None:
             raise TransactionFileError(f"{path}: not a text file") from None
-        text = str(best)
-    return text.splitlines()
+        return best.encoding
+    return "utf-8-sig"
 
 
-def _delimiter(first_line: str) -> str | None:
-    """The separator of the header (or first) line; None means runs of whitespace."""
-    for candidate in (",", "\t", ";"):
-        if candidate in first_line:
-            return candidate
-    return None
+def _rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank row, read as the file streams by. The separator is that of
+    the first non-blank line: comma, tab or semicolon (CSV quoting), else runs of whitespace."""
+    with path.open(encoding=encoding, newline="") as file:
+        lines = iter(file)
+        skipped = 0
+        for line in lines:
+            if line.strip():
+                break
+            skipped += 1
+        else:
+            return
+        delimiter = next((candidate for candidate in (",", "\t", ";") if candidate in line), None)
+        everything = itertools.chain([line], lines)
+        if delimiter is None:
+            for number, text in enumerate(everything, start=skipped + 1):
+                fields = text.split()
+                if fields:
+                    yield number, fields
+            return
+        reader = csv.reader(everything, delimiter=delimiter)
+        for fields in reader:
+            if fields and any(field.strip() for field in fields):
+                yield reader.line_num + skipped, fields
 
 
-def _split(lines: list[str], delimiter: str | None) -> tuple[list[list[str]], list[int]]:
-    """Non-blank rows and their line numbers in the file."""
-    numbered = [(number, line) for number, line in enumerate(lines, start=1) if line.strip()]
-    line_numbers = [number for number, _ in numbered]
-    if delimiter is None:
-        return [line.split() for _, line in numbered], line_numbers
-    return list(csv.reader((line for _, line in numbered), delimiter=delimiter)), line_numbers
+def _pick(
+    rows: Iterator[tuple[int, list[str]]],
+    indexes: list[int],
+    names: list[str],
+    path: Path,
+    encoding: str,
+    has_header: bool,
+) -> tuple[NDArray[np.str_], NDArray[np.str_], NDArray[np.str_]]:
+    """The three columns as string arrays, converted a block of rows at a time so that memory holds one
+    block of Python strings, not the whole file's."""
+    pick = operator.itemgetter(*indexes)
+    blocks: list[tuple[NDArray[np.str_], ...]] = []
+    while True:
+        try:
+            block = [pick(fields) for _, fields in itertools.islice(rows, BLOCK_ROWS)]
+        except IndexError:
+            needed = max(indexes)
+            number, fields = next(
+                (number, fields)
+                for number, fields in itertools.islice(_rows(path, encoding), 1 if has_header else 0, None)
+                if len(fields) <= needed
+            )
+            raise TransactionFileError(
+                f"row {number}: {len(fields)} field(s), column '{names[indexes.index(needed)]}' is missing"
+            ) from None
+        if not block:
+            break
+        customers, dates, amounts = (np.array(column) for column in zip(*block, strict=True))
+        blocks.append((np.char.strip(customers), np.char.strip(dates), np.char.strip(amounts)))
+    if not blocks:
+        empty = np.zeros(0, dtype="<U1")
+        return empty, empty, empty
+    customers, dates, amounts = (np.concatenate(parts) for parts in zip(*blocks, strict=True))
+    return customers, dates, amounts
 
 
 def _normalise(name: str) -> str:
@@ -199,20 +254,10 @@ def _column_index(header: list[str], chosen: str | None, defaults: Sequence[str]
     raise TransactionFileError(f"no {role} column: pass --{role}-col (columns found: {found})")
 
 
-def _check_row_lengths(
-    rows: list[list[str]], line_numbers: list[int], header: list[str], needed: int
-) -> None:
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    short = np.flatnonzero(lengths <= needed)
-    if len(short):
-        row = int(short[0])
-        raise TransactionFileError(
-            f"row {line_numbers[row]}: {lengths[row]} field(s), column '{header[needed]}' is missing"
-        )
-
-
-def _parse_days(values: list[str], line_numbers: list[int], column: str, date_format: str | None) -> IntArray:
-    distinct, inverse = np.unique(np.array(values), return_inverse=True)
+def _parse_days(
+    values: NDArray[np.str_], line_of: Callable[[int], int], column: str, date_format: str | None
+) -> IntArray:
+    distinct, inverse = np.unique(values, return_inverse=True)
     texts = [str(value)[:10] if ISO_DATETIME.match(str(value)) else str(value) for value in distinct]
     formats = (date_format,) if date_format else DATE_FORMATS
     parsed = {candidate: _parse_each(texts, candidate) for candidate in formats}
@@ -231,7 +276,7 @@ def _parse_days(values: list[str], line_numbers: list[int], column: str, date_fo
     row = int(np.flatnonzero(failing[inverse])[0])
     expected = best.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
     raise TransactionFileError(
-        f"row {line_numbers[row]}, column '{column}': '{values[row]}' is not a date ({expected})"
+        f"row {line_of(row)}, column '{column}': '{values[row]}' is not a date ({expected})"
     )
 
 
@@ -245,7 +290,7 @@ def _parse_each(texts: list[str], date_format: str) -> list[int | None]:
     return days
 
 
-def _parse_amounts(values: list[str], line_numbers: list[int], column: str) -> FloatArray:
+def _parse_amounts(values: NDArray[np.str_], line_of: Callable[[int], int], column: str) -> FloatArray:
     try:
         amounts = np.array(values, dtype=np.float64)
     except ValueError:
@@ -253,14 +298,12 @@ def _parse_amounts(values: list[str], line_numbers: list[int], column: str) -> F
     bad = np.flatnonzero(~np.isfinite(amounts))
     if len(bad):
         row = int(bad[0])
-        raise TransactionFileError(
-            f"row {line_numbers[row]}, column '{column}': '{values[row].strip()}' is not an amount"
-        )
+        raise TransactionFileError(f"row {line_of(row)}, column '{column}': '{values[row]}' is not an amount")
     negative = np.flatnonzero(amounts < 0)
     if len(negative):
         row = int(negative[0])
         raise TransactionFileError(
-            f"row {line_numbers[row]}, column '{column}': negative amount {values[row].strip()} "
+            f"row {line_of(row)}, column '{column}': negative amount {values[row]} "
             "(leave refunds out of the log)"
         )
     return amounts

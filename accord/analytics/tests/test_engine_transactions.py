@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from accord.analytics.engine.transactions import (
+    BLOCK_ROWS,
     Columns,
     TransactionFileError,
     day_number,
@@ -165,3 +166,23 @@ def test_a_latin_1_file_is_read(tmp_path: Path) -> None:
 
     # When read, then the names survive
     assert read_transactions(path).customer_keys.tolist() == ["José Müller"]
+
+
+def test_a_log_longer_than_one_block_and_an_error_past_the_first_block(tmp_path: Path) -> None:
+    # Given 250,000 purchases (more than one block of rows converted at a time) of 1,000 customers
+    rows = BLOCK_ROWS + 50_000
+    lines = [f"{index % 1000},2024-01-{index % 28 + 1:02},{index % 100}.5" for index in range(rows)]
+    path = write(tmp_path, "customer,date,amount\n" + "\n".join(lines) + "\n")
+
+    # When read, then every row is there in order
+    log = read_transactions(path)
+    assert (len(log), log.customers) == (rows, 1000)
+    assert log.amounts[-1] == (rows - 1) % 100 + 0.5
+    assert log.days[-1] == day_number(dt.date(2024, 1, (rows - 1) % 28 + 1))
+
+    # Given the same file with a short row in the second block, then the error names its line
+    lines[BLOCK_ROWS + 10] = "7,2024-01-01"
+    path = write(tmp_path, "customer,date,amount\n" + "\n".join(lines) + "\n")
+    with pytest.raises(TransactionFileError) as raised:
+        read_transactions(path)
+    assert str(raised.value) == f"row {BLOCK_ROWS + 12}: 2 field(s), column 'amount' is missing"
