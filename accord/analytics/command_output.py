@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,14 +151,13 @@ def fit_and_score(
     annual_discount_rate: float,
     holdout_length: float | None,
 ) -> ClvResult:
+    from accord.analytics.engine.bgnbd import fit_bgnbd
     from accord.analytics.engine.calibration import holdout_by_frequency
     from accord.analytics.engine.clv import lifetime_value
     from accord.analytics.engine.gammagamma import fit_gammagamma
+    from accord.analytics.engine.paretonbd import fit_paretonbd
 
-    if model_name == "paretonbd":
-        from accord.analytics.engine.paretonbd import fit_paretonbd as fit
-    else:
-        from accord.analytics.engine.bgnbd import fit_bgnbd as fit
+    fit: Callable[..., PurchaseModel] = fit_paretonbd if model_name == "paretonbd" else fit_bgnbd
     x, t_x, age, spend = (
         summary.repeat.frequency,
         summary.repeat.recency,
