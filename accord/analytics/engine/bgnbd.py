@@ -13,16 +13,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import digamma, expit, gammaln, hyp2f1
+from scipy.special import digamma, expit, gammaln, hyp2f1, polygamma
 
 from accord.analytics.engine.fitting import (
     Compressed,
     FitError,
     FloatArray,
+    MaximumLikelihood,
     check_summary,
     compress,
+    dot,
     maximise_log_likelihood,
+    softplus_and_sigmoid,
     unique_inverse,
+    warm_start_sample,
 )
 
 NAMES = ("r", "alpha", "a", "b")
@@ -138,22 +142,32 @@ class _CompressedLikelihood:
     """The summed negative log-likelihood and its analytic gradient over compressed data.
 
     Terms depending on x alone, on T alone or on t_x alone are computed once per distinct value (a few
-    hundred) and gathered, so an evaluation costs a handful of array operations over the unique rows."""
+    hundred) and gathered; customers without a repeat purchase contribute through their T alone (A4 is
+    absent), so they are summed per distinct T. An evaluation is a handful of array operations over the
+    unique rows of repeat buyers."""
 
     def __init__(self, data: Compressed) -> None:
-        self.weights = data.weights
-        self.x = data.frequency
-        self.unique_x, self.index_x = unique_inverse(data.frequency)
-        self.unique_age, self.index_age = unique_inverse(data.age)
-        self.unique_recency, self.index_recency = unique_inverse(data.recency)
-        self.weight_per_x = np.bincount(self.index_x, weights=self.weights, minlength=len(self.unique_x))
-        self.repeat = self.x > 0
+        self.total_weight = float(data.weights.sum())
+        self.unique_x, index_x = unique_inverse(data.frequency)
+        self.unique_age, index_age = unique_inverse(data.age)
+        self.unique_recency, index_recency = unique_inverse(data.recency)
+        self.weight_per_x = np.bincount(index_x, weights=data.weights, minlength=len(self.unique_x))
         self.x_minus_one = np.where(self.unique_x > 0, self.unique_x - 1, 0.0)
+        repeat = data.frequency > 0
+        # Customers without a repeat purchase: ln L − (ln A1 + ln A2) = −r ln(α + T), per distinct T.
+        self.zero_weight_per_age = np.bincount(
+            index_age[~repeat], weights=data.weights[~repeat], minlength=len(self.unique_age)
+        )
+        self.weights = data.weights[repeat]
+        self.x = data.frequency[repeat]
+        self.index_x = index_x[repeat]
+        self.index_age = index_age[repeat]
+        self.index_recency = index_recency[repeat]
 
     def __call__(self, log_params: FloatArray) -> tuple[float, FloatArray]:
         r, alpha, a, b = np.exp(log_params)
         ux = self.unique_x
-        # Per distinct x: ln A1 + ln A2 and the x-only part of ln A4 (eq. 6).
+        # Per distinct x: ln A1 + ln A2 (Fader, Hardie & Lee 2005, eq. 6, in the Excel note's form).
         per_x = (
             gammaln(r + ux)
             - gammaln(r)
@@ -163,33 +177,130 @@ class _CompressedLikelihood:
             - gammaln(b)
             - gammaln(a + b + ux)
         )
+        log_age = np.log(alpha + self.unique_age)
+        log_recency = np.log(alpha + self.unique_recency)
         ln_a_over = np.log(a) - np.log(b + self.x_minus_one)
-        log_alpha_age = np.log(alpha + self.unique_age)[self.index_age]
-        log_alpha_recency = np.log(alpha + self.unique_recency)[self.index_recency]
+        # Repeat buyers: ln(A3 + A4) = ln A3 + ln(1 + e^d), d = ln A4 − ln A3.
         r_plus_x = r + self.x
-        ln_a3 = -r_plus_x * log_alpha_age
-        ln_a4 = np.where(self.repeat, ln_a_over[self.index_x] - r_plus_x * log_alpha_recency, -np.inf)
-        mix = np.logaddexp(ln_a3, ln_a4)
-        total = float(self.weight_per_x @ per_x + self.weights @ mix)
-        # Share of the likelihood carried by A4 (the "dropped out after the last purchase" branch).
-        share_a4 = np.where(self.repeat, expit(ln_a4 - ln_a3), 0.0)
-        w3 = self.weights * (1 - share_a4)
-        w4 = self.weights * share_a4
-        d_r = self.weight_per_x @ (digamma(r + ux) - digamma(r) + np.log(alpha)) - (
-            w3 @ log_alpha_age + w4 @ log_alpha_recency
+        row_log_age = log_age[self.index_age]
+        row_log_recency = log_recency[self.index_recency]
+        d = ln_a_over[self.index_x] + r_plus_x * (row_log_age - row_log_recency)
+        # share_a4 = A4 / (A3 + A4): the weight of the "dropped out after the last purchase" branch.
+        log_mix, share_a4 = softplus_and_sigmoid(d)
+        total = (
+            dot(self.weight_per_x, per_x)
+            - r * dot(self.zero_weight_per_age, log_age)
+            + dot(self.weights, log_mix - r_plus_x * row_log_age)
         )
-        d_alpha = self.weights.sum() * r / alpha - (
-            (w3 * r_plus_x) @ np.exp(-log_alpha_age) + (w4 * r_plus_x) @ np.exp(-log_alpha_recency)
+        w4 = self.weights * share_a4
+        w3 = self.weights - w4
+        inverse_age = 1 / (alpha + self.unique_age)
+        inverse_recency = 1 / (alpha + self.unique_recency)
+        d_r = (
+            dot(self.weight_per_x, digamma(r + ux) - digamma(r) + np.log(alpha))
+            - dot(self.zero_weight_per_age, log_age)
+            - dot(w3, row_log_age)
+            - dot(w4, row_log_recency)
+        )
+        d_alpha = (
+            self.total_weight * r / alpha
+            - r * dot(self.zero_weight_per_age, inverse_age)
+            - dot(w3 * r_plus_x, inverse_age[self.index_age])
+            - dot(w4 * r_plus_x, inverse_recency[self.index_recency])
         )
         w4_per_x = np.bincount(self.index_x, weights=w4, minlength=len(ux))
         psi_ab, psi_abx = digamma(a + b), digamma(a + b + ux)
-        d_a = self.weight_per_x @ (psi_ab - psi_abx) + w4_per_x.sum() / a
-        d_b = self.weight_per_x @ (psi_ab + digamma(b + ux) - digamma(b) - psi_abx) - w4_per_x @ (
-            1 / (b + self.x_minus_one)
+        d_a = dot(self.weight_per_x, psi_ab - psi_abx) + w4_per_x.sum() / a
+        d_b = dot(self.weight_per_x, psi_ab + digamma(b + ux) - digamma(b) - psi_abx) - dot(
+            w4_per_x, 1 / (b + self.x_minus_one)
         )
         # Chain rule to log-parameters: d/d(ln θ) = θ · d/dθ.
         gradient = np.array([r * d_r, alpha * d_alpha, a * d_a, b * d_b])
-        return -total, -gradient
+        return -float(total), -gradient
+
+    def hessian(self, log_params: FloatArray) -> FloatArray:
+        """The Hessian of the summed negative log-likelihood in log-parameters, analytic: for the repeat
+        buyers' ln(1 + e^d) term it is σ(1−σ) ∇d ∇dᵀ + σ ∇²d, σ = A4 / (A3 + A4)."""
+        r, alpha, a, b = np.exp(log_params)
+        ux = self.unique_x
+        trigamma_ab, trigamma_abx = polygamma(1, a + b), polygamma(1, a + b + ux)
+        h = np.zeros((4, 4))
+        gradient = np.zeros(4)
+        # Terms per distinct x (ln A1 + ln A2).
+        wx = self.weight_per_x
+        h[0, 0] += dot(wx, polygamma(1, r + ux) - polygamma(1, r))
+        h[0, 1] += self.total_weight / alpha
+        h[1, 1] -= self.total_weight * r / alpha**2
+        h[2, 2] += dot(wx, trigamma_ab - trigamma_abx)
+        h[2, 3] += dot(wx, trigamma_ab - trigamma_abx)
+        h[3, 3] += dot(wx, trigamma_ab + polygamma(1, b + ux) - polygamma(1, b) - trigamma_abx)
+        psi_ab, psi_abx = digamma(a + b), digamma(a + b + ux)
+        gradient += [
+            dot(wx, digamma(r + ux) - digamma(r) + np.log(alpha)),
+            self.total_weight * r / alpha,
+            dot(wx, psi_ab - psi_abx),
+            dot(wx, psi_ab + digamma(b + ux) - digamma(b) - psi_abx),
+        ]
+        # Customers without a repeat purchase: −r ln(α + T).
+        log_age = np.log(alpha + self.unique_age)
+        inverse_age = 1 / (alpha + self.unique_age)
+        zw = self.zero_weight_per_age
+        gradient[0] -= dot(zw, log_age)
+        gradient[1] -= r * dot(zw, inverse_age)
+        h[0, 1] -= dot(zw, inverse_age)
+        h[1, 1] += r * dot(zw, inverse_age**2)
+        # Repeat buyers: ln(1 + e^d) − (r + x) ln(α + T).
+        row_log_age = log_age[self.index_age]
+        row_inverse_age = inverse_age[self.index_age]
+        row_log_recency = np.log(alpha + self.unique_recency)[self.index_recency]
+        row_inverse_recency = (1 / (alpha + self.unique_recency))[self.index_recency]
+        inverse_b = (1 / (b + self.x_minus_one))[self.index_x]
+        r_plus_x = r + self.x
+        ln_a_over = (np.log(a) - np.log(b + self.x_minus_one))[self.index_x]
+        d = ln_a_over + r_plus_x * (row_log_age - row_log_recency)
+        _, sigma = softplus_and_sigmoid(d)
+        w = self.weights
+        ws = w * sigma
+        wv = ws * (1 - sigma)
+        d_r = row_log_age - row_log_recency
+        inverse_gap = row_inverse_age - row_inverse_recency
+        d_alpha = r_plus_x * inverse_gap
+        gradient += [
+            dot(ws, d_r) - dot(w, row_log_age),
+            dot(ws, d_alpha) - dot(w, r_plus_x * row_inverse_age),
+            ws.sum() / a,
+            -dot(ws, inverse_b),
+        ]
+        h[0, 0] += dot(wv, d_r * d_r)
+        h[0, 1] += dot(wv, d_r * d_alpha) + dot(ws, inverse_gap) - dot(w, row_inverse_age)
+        h[0, 2] += dot(wv, d_r) / a
+        h[0, 3] -= dot(wv, d_r * inverse_b)
+        h[1, 1] += (
+            dot(wv, d_alpha * d_alpha)
+            - dot(ws * r_plus_x, row_inverse_age**2 - row_inverse_recency**2)
+            + dot(w * r_plus_x, row_inverse_age**2)
+        )
+        h[1, 2] += dot(wv, d_alpha) / a
+        h[1, 3] -= dot(wv, d_alpha * inverse_b)
+        h[2, 2] += (wv.sum() - ws.sum()) / a**2
+        h[2, 3] -= dot(wv, inverse_b) / a
+        h[3, 3] += dot(wv + ws, inverse_b**2)
+        h = np.triu(h) + np.triu(h, 1).T
+        # To log-parameters: ∂²ℓ/∂φᵢ∂φⱼ = θᵢθⱼ ∂²ℓ/∂θᵢ∂θⱼ + δᵢⱼ θᵢ ∂ℓ/∂θᵢ, with φ = ln θ.
+        theta = np.array([r, alpha, a, b])
+        return -(np.outer(theta, theta) * h + np.diag(theta * gradient))
+
+
+def _maximise(data: Compressed, start: tuple[float, ...], *, warm: bool = False) -> MaximumLikelihood:
+    likelihood = _CompressedLikelihood(data)
+    return maximise_log_likelihood(
+        likelihood,
+        NAMES,
+        start,
+        total_weight=float(data.weights.sum()),
+        analytic_hessian=likelihood.hessian,
+        warm=warm,
+    )
 
 
 def fit_bgnbd(
@@ -210,7 +321,10 @@ def fit_bgnbd(
     mean_age = float(data.weights @ data.age) / total_weight
     # Start from exponential purchase gaps matching the mean rate, and a uniform dropout probability.
     start = (1.0, max(mean_age, 1e-6) / max(mean_x, 1e-3), 1.0, 1.0)
-    fitted = maximise_log_likelihood(_CompressedLikelihood(data), NAMES, start, total_weight=total_weight)
+    sample = warm_start_sample(data)
+    if sample is not None:
+        start = tuple(_maximise(sample, start).params.values())
+    fitted = _maximise(data, start, warm=sample is not None)
     return BetaGeoModel(
         params=fitted.params,
         standard_errors=fitted.standard_errors,
