@@ -81,10 +81,9 @@ def check_summary(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> t
     return x, t_x, big_t
 
 
-def compress(
-    frequency: ArrayLike, recency: ArrayLike, age: ArrayLike, weights: ArrayLike | None = None
-) -> Compressed:
-    """The unique (x, t_x, T) rows and the number of customers (or the summed weights) of each."""
+def unique_rows(frequency: ArrayLike, recency: ArrayLike, age: ArrayLike) -> tuple[Compressed, IntArray]:
+    """The unique (x, t_x, T) rows with their customer counts, and each customer's row index: per-customer
+    predictions are computed once per unique row and gathered back."""
     x, t_x, big_t = check_summary(frequency, recency, age)
     # One integer key per row from the ranks of its three values: sorting int64 keys is several times faster
     # than np.unique(axis=0) on float rows (1,000,000 rows: 0.3 s against 1.5 s).
@@ -97,15 +96,23 @@ def compress(
     else:
         rows = np.stack([x, t_x, big_t], axis=1)
         _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+    inverse = inverse.ravel().astype(np.int64)
+    counts = np.bincount(inverse, minlength=len(first)).astype(np.float64)
+    return Compressed(frequency=x[first], recency=t_x[first], age=big_t[first], weights=counts), inverse
+
+
+def compress(
+    frequency: ArrayLike, recency: ArrayLike, age: ArrayLike, weights: ArrayLike | None = None
+) -> Compressed:
+    """The unique (x, t_x, T) rows and the number of customers (or the summed weights) of each."""
+    rows, inverse = unique_rows(frequency, recency, age)
     if weights is None:
-        counts = np.bincount(inverse, minlength=len(first)).astype(np.float64)
-    else:
-        given = as_float_array(weights, "weights")
-        if given.shape != x.shape or np.any(given < 0):
-            raise ValueError("weights must be one non-negative number per customer")
-        counts = np.bincount(inverse, weights=given, minlength=len(first))
-    return Compressed(frequency=x[first], recency=t_x[first], age=big_t[first], weights=counts)
+        return rows
+    given = as_float_array(weights, "weights")
+    if given.shape != inverse.shape or np.any(given < 0):
+        raise ValueError("weights must be one non-negative number per customer")
+    summed = np.bincount(inverse, weights=given, minlength=len(rows.weights))
+    return Compressed(rows.frequency, rows.recency, rows.age, summed)
 
 
 def unique_inverse(values: FloatArray) -> tuple[FloatArray, IntArray]:
