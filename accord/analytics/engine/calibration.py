@@ -56,7 +56,9 @@ def cumulative_predicted(
     """Total repeat purchases the model expects from all customers in (T, T + t], for each t in ``times``
     (time since the end of calibration): the predicted line of the cumulative holdout chart."""
     x, t_x, big_t = check_summary(frequency, recency, age)
-    return np.asarray([model.expected_purchases(float(t), x, t_x, big_t).sum() for t in np.asarray(times, float)])
+    return np.asarray(
+        [model.expected_purchases(float(t), x, t_x, big_t).sum() for t in np.asarray(times, float)]
+    )
 
 
 def cumulative_actual(holdout_purchase_times: ArrayLike, times: ArrayLike) -> FloatArray:
