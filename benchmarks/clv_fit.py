@@ -29,9 +29,9 @@ from numpy.typing import ArrayLike
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accord.analytics.engine.bgnbd import fit_bgnbd, log_likelihood  # noqa: E402
-from accord.analytics.engine.simulate import simulate_bgnbd  # noqa: E402
-from benchmarks.harness import machine_description, print_table  # noqa: E402
+from accord.analytics.engine.bgnbd import fit_bgnbd, log_likelihood
+from accord.analytics.engine.simulate import simulate_bgnbd
+from benchmarks.harness import machine_description, print_table
 
 TRUTH = {"r": 0.8, "alpha": 60.0, "a": 0.6, "b": 2.5}  # days: a purchase every ~75 days while alive
 NAMES = ("r", "alpha", "a", "b")

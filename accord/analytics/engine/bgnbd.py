@@ -320,7 +320,7 @@ def fit_bgnbd(
     mean_x = float(data.weights @ data.frequency) / total_weight
     mean_age = float(data.weights @ data.age) / total_weight
     # Start from exponential purchase gaps matching the mean rate, and a uniform dropout probability.
-    start = (1.0, max(mean_age, 1e-6) / max(mean_x, 1e-3), 1.0, 1.0)
+    start: tuple[float, ...] = (1.0, max(mean_age, 1e-6) / max(mean_x, 1e-3), 1.0, 1.0)
     sample = warm_start_sample(data)
     if sample is not None:
         start = tuple(_maximise(sample, start).params.values())

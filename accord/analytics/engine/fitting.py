@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -111,7 +112,7 @@ def compress(
     given = as_float_array(weights, "weights")
     if given.shape != inverse.shape or np.any(given < 0):
         raise ValueError("weights must be one non-negative number per customer")
-    summed = np.bincount(inverse, weights=given, minlength=len(rows.weights))
+    summed = np.bincount(inverse, weights=given, minlength=len(rows.weights)).astype(np.float64)
     return Compressed(rows.frequency, rows.recency, rows.age, summed)
 
 
@@ -308,7 +309,7 @@ def _newton(
     return theta, value, gradient, curvature
 
 
-def dot(weights: FloatArray, values: FloatArray) -> float:
+def dot(weights: NDArray[Any], values: NDArray[Any]) -> float:
     """Σ wᵢ vᵢ without BLAS: OpenBLAS threads its ddot, and on a busy machine the threads' hand-offs cost
     more than the sum (measured: 2.5 ms against 0.03 ms for 85,000 rows on two shared cores)."""
     return float(np.einsum("i,i->", weights, values))

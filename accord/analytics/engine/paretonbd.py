@@ -248,7 +248,7 @@ def fit_paretonbd(
     mean_x = float(data.weights @ data.frequency) / total_weight
     mean_age = float(data.weights @ data.age) / total_weight
     # Exponential purchase gaps matching the mean rate; lifetimes of the order of the observed ages.
-    start = (1.0, max(mean_age, 1e-6) / max(mean_x, 1e-3), 1.0, max(mean_age, 1e-6))
+    start: tuple[float, ...] = (1.0, max(mean_age, 1e-6) / max(mean_x, 1e-3), 1.0, max(mean_age, 1e-6))
     sample = warm_start_sample(data)
     if sample is not None:
         start = tuple(_maximise(sample, start).params.values())

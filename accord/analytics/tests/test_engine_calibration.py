@@ -25,7 +25,7 @@ HOLDOUT_END = date(1998, 6, 30).toordinal()  # end of week 78
 def cdnow_holdout_purchases() -> np.ndarray:
     """Distinct purchase days of each CDNOW sample customer in the 39-week holdout, in the summary's order
     (sample ids 1 … 2357)."""
-    days = {}
+    days: dict[int, set[int]] = {}
     for line in (DATA / "CDNOW_sample.txt").read_text().split("\n"):
         if line.strip():
             _, customer, day, _, _ = line.split()
