@@ -139,6 +139,21 @@ def choose_currency(analysis_date: dt.date, preferred: str = "") -> CurrencyChoi
 # ---------------------------------------------------------------- purchases
 
 
+def first_purchase_day(*, analysis_date: dt.date, currency: str) -> int:
+    """The day number of the earliest paid order of a contact in ``currency`` (read along the
+    ``ordered_at`` index, so it stops at the first match); the analysis date's when there is none."""
+    sql_dialect = dialect()
+    sql = (
+        f"SELECT {sql_dialect.day_number(sql_dialect.day)} FROM {_table(Order)} o "
+        "WHERE o.status = 'paid' AND o.contact_id IS NOT NULL AND o.currency = %s AND o.ordered_at < %s "
+        "ORDER BY o.ordered_at LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [currency, _end_of(analysis_date)])
+        row = cursor.fetchone()
+    return int(row[0]) if row else day_number(analysis_date)
+
+
 @dataclass(frozen=True)
 class Purchases:
     """One row per contact with at least one paid order to the analysis date, ordered by contact id.
@@ -301,7 +316,7 @@ def aligned(keys: IntArray, source_keys: IntArray, values: FloatArray) -> FloatA
 @dataclass(frozen=True)
 class CohortCounts:
     """Per (cohort month, activity month): distinct buying contacts and their revenue. Months are
-    counted from 1970-01 (``month_index``), so the engine gets integers."""
+    numbered year × 12 + month − 1 (``month_index``), as the engine's cohort table numbers them."""
 
     cohort_month: IntArray
     activity_month: IntArray
@@ -326,20 +341,20 @@ ORDER BY cohort, month
 
 
 def month_index(day: dt.date) -> int:
-    return (day.year - 1970) * 12 + day.month - 1
+    return day.year * 12 + day.month - 1
 
 
 def month_of(index: int) -> dt.date:
-    return dt.date(1970 + int(index) // 12, int(index) % 12 + 1, 1)
+    return dt.date(int(index) // 12, int(index) % 12 + 1, 1)
 
 
 def cohort_counts(*, analysis_date: dt.date, currency: str) -> CohortCounts:
     """The cohort table's cells in one GROUP BY: each contact counted once per month it bought in."""
     sql_dialect = dialect()
     if sql_dialect.vendor == "postgresql":
-        index = "(CAST(EXTRACT(YEAR FROM {0}) AS INTEGER) - 1970) * 12 + CAST(EXTRACT(MONTH FROM {0}) AS INTEGER) - 1"
+        index = "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {0}) AS INTEGER) - 1"
     else:
-        index = "(CAST(substr({0}, 1, 4) AS INTEGER) - 1970) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1"
+        index = "CAST(substr({0}, 1, 4) AS INTEGER) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1"
     sql = COHORTS_SQL.format(
         month=sql_dialect.month,
         orders=_table(Order),
