@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord.demo import MAX_CONTACTS
+from accord.analytics.refresh_command import add_refresh_arguments, refresh_command
 from accord.imports.command import add_import_arguments, import_command
 from accord.jobs.command import add_worker_arguments, worker_beside_server, worker_command
 
@@ -89,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_import_arguments(import_)
     import_.set_defaults(handler=import_command)
+
+    analytics = commands.add_parser("analytics", help="customer value analysis: scores, lifetime value, churn")
+    analytics_commands = analytics.add_subparsers(dest="analytics_command", required=True, metavar="ACTION")
+    refresh = analytics_commands.add_parser(
+        "refresh", help="score every contact who bought (RFM, lifetime value, churn risk, value tier) now"
+    )
+    add_refresh_arguments(refresh)
+    refresh.set_defaults(handler=refresh_command)
 
     migrate = commands.add_parser("migrate", help="create or update the database tables")
     migrate.set_defaults(handler=migrate_command)
@@ -174,7 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from accord.core.errors import AccordError
 
     handler: Handler = args.handler
-    action = getattr(args, "token_command", None) or getattr(args, "user_command", None)
+    action = (
+        getattr(args, "token_command", None)
+        or getattr(args, "user_command", None)
+        or getattr(args, "analytics_command", None)
+    )
     command = " ".join(name for name in (args.command, action) if name)
     try:
         return handler(args)
