@@ -7,8 +7,8 @@ from typing import Annotated
 
 from ninja import FilterLookup, FilterSchema
 
-from accord.analytics.models import AnalyticsRun
+from accord.analytics.schemas import RunStatus
 
 
 class AnalyticsRunFilter(FilterSchema):
-    status: Annotated[AnalyticsRun.Status | None, FilterLookup("status")] = None
+    status: Annotated[RunStatus | None, FilterLookup("status")] = None

@@ -9,10 +9,13 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from accord.analytics.models import AnalyticsRun, ChurnRisk, ContactScore, RfmSegment, ValueTier
+from accord.analytics.models import ChurnRisk, ContactScore, RfmSegment, ValueTier
 from accord.core.schemas import InputSchema, IsoDate, sensitive
 
 ORDER_TOTALS = "Left out when your role may not see order totals."
+# A Literal rather than ``AnalyticsRun.Status``: an enum is named after its class in the OpenAPI schema, and
+# the jobs' ``Status`` already has that name.
+RunStatus = Literal["running", "succeeded", "failed"]
 
 
 class ContactScoreOut(Schema):
@@ -53,7 +56,7 @@ class ContactScoreOut(Schema):
 
 class AnalyticsRunOut(Schema):
     id: int
-    status: AnalyticsRun.Status
+    status: RunStatus
     analysis_date: dt.date
     started_at: dt.datetime
     finished_at: dt.datetime | None

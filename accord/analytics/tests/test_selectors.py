@@ -63,3 +63,11 @@ def test_runs_are_refused_to_a_sales_rep() -> None:
     with pytest.raises(PermissionDenied):
         selectors.run_latest(actor=rep)
     assert selectors.run_list(actor=SYSTEM).items == []
+
+
+def test_the_run_status_literal_lists_the_models_statuses() -> None:
+    import typing
+
+    from accord.analytics.schemas import RunStatus
+
+    assert list(typing.get_args(RunStatus)) == AnalyticsRun.Status.values
