@@ -16,8 +16,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from accord.demo import MAX_CONTACTS
+from accord.analytics.command import add_analytics_arguments
 from accord.analytics.refresh_command import add_refresh_arguments, refresh_command
+from accord.demo import MAX_CONTACTS
 from accord.imports.command import add_import_arguments, import_command
 from accord.jobs.command import add_worker_arguments, worker_beside_server, worker_command
 
@@ -91,8 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_arguments(import_)
     import_.set_defaults(handler=import_command)
 
-    analytics = commands.add_parser("analytics", help="customer value analysis: scores, lifetime value, churn")
-    analytics_commands = analytics.add_subparsers(dest="analytics_command", required=True, metavar="ACTION")
+    analytics = commands.add_parser(
+        "analytics", help="customer value analysis: the CRM's scores, or a transaction log's lifetime value"
+    )
+    analytics_commands = add_analytics_arguments(analytics)
     refresh = analytics_commands.add_parser(
         "refresh", help="score every contact who bought (RFM, lifetime value, churn risk, value tier) now"
     )
@@ -177,12 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help (0) or bad usage (2); argparse already printed why
         return exit_.code if isinstance(exit_.code, int) else 2
+    handler: Handler = args.handler
+    if not getattr(args, "uses_database", True):  # reads and writes files only: no Django, no database
+        return handler(args)
     setup_django()
     from django.db import OperationalError
 
     from accord.core.errors import AccordError
 
-    handler: Handler = args.handler
     action = (
         getattr(args, "token_command", None)
         or getattr(args, "user_command", None)
