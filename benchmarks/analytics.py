@@ -242,7 +242,7 @@ def report(rows: list[dict[str, Any]]) -> None:
         elif "comparison" in row:
             comparison = row["comparison"]
             detail = (
-                f"ours {comparison['accord_seconds']:.2f} s: {comparison['speedup']:.0f}× faster; parameters equal "
+                f"ours {comparison['accord_seconds']:.2f} s: {comparison['speed_ratio']:.0f}× faster; parameters equal "
                 f"to 3 significant digits: {'yes' if comparison['equal_to_3_significant_digits'] else 'NO'}"
             )
         elif "rows" in row:

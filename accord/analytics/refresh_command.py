@@ -59,10 +59,17 @@ def refresh_command(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    from accord.analytics.services import analytics_refresh
+    from accord.analytics.services import analytics_refresh, refresh_options
     from accord.cli import cli_actor, require_migrated
 
     require_migrated()
+    # Checked before the bar is drawn, so bad input is one line on its own.
+    refresh_options(
+        analysis_date=args.analysis_date,
+        horizon_weeks=args.horizon_weeks,
+        annual_discount_rate=args.discount_rate,
+        model=args.model,
+    )
     columns = (
         TextColumn("Analysing"),
         BarColumn(),

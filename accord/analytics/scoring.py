@@ -19,6 +19,7 @@ from accord.analytics.engine.bgnbd import fit_bgnbd
 from accord.analytics.engine.calibration import holdout_by_frequency
 from accord.analytics.engine.churn import churn_risk
 from accord.analytics.engine.clv import lifetime_value
+from accord.analytics.engine.fitting import FitError
 from accord.analytics.engine.gammagamma import fit_gammagamma
 from accord.analytics.engine.paretonbd import fit_paretonbd
 from accord.analytics.engine.rfm import rfm_scores, rfm_segments
@@ -93,17 +94,13 @@ def score(
     end_day = day_number(analysis_date)
     repeat = RepeatArrays.of(purchases.purchase_days, purchases.first_day, purchases.last_day, end_day)
     purchase_model = fit_purchase_model(model, repeat)
-    # The Gamma-Gamma spend model is fitted on customers with repeat purchases only (Fader, Hardie & Lee
-    # 2005b, "RFM and CLV", section 4): the first purchase is often atypical.
-    repeaters = repeat.frequency > 0
-    spend_model = fit_gammagamma(repeat.frequency[repeaters], purchases.repeat_spend[repeaters])
+    average_spend, spend_fit = expected_spend(repeat.frequency, purchases.repeat_spend)
     probability_alive = np.clip(
         purchase_model.probability_alive(repeat.frequency, repeat.recency, repeat.age), 0, 1
     )
     expected = purchase_model.expected_purchases(
         float(horizon_weeks), repeat.frequency, repeat.recency, repeat.age
     )
-    average_spend = spend_model.expected_average_spend(repeat.frequency, purchases.repeat_spend)
     value = lifetime_value(
         purchase_model,
         average_spend,
@@ -149,8 +146,29 @@ def score(
         churn=np.asarray(churn.risk),
         days_overdue=churn.days_overdue,
         value_at_stake=churn.value_at_stake,
-        fitted_models={"purchase": purchase_model.to_dict(), "spend": spend_model.to_dict()},
+        fitted_models={"purchase": purchase_model.to_dict(), "spend": spend_fit},
     )
+
+
+def expected_spend(frequency: FloatArray, repeat_spend: FloatArray) -> tuple[FloatArray, dict[str, Any]]:
+    """Each customer's expected spend per purchase, and the spend model as stored with the run.
+
+    The Gamma-Gamma model is fitted on customers with repeat purchases only (Fader, Hardie & Lee 2005b,
+    "RFM and CLV", section 4: the first purchase is often atypical). When the data cannot identify it,
+    typically because spend does not differ between customers beyond chance, so its heterogeneity runs
+    off to infinity, everyone's best estimate is the mean repeat spend: the refresh uses that rather than
+    fail, and says so in the run's fitted models."""
+    repeaters = frequency > 0
+    try:
+        model = fit_gammagamma(frequency[repeaters], repeat_spend[repeaters])
+    except (FitError, ValueError) as error:
+        mean = float(repeat_spend[repeaters].mean()) if repeaters.any() else 0.0
+        return np.full(len(frequency), mean), {
+            "model": "mean_spend",
+            "mean_spend": round(mean, 2),
+            "reason": f"Gamma-Gamma not fitted: {error}",
+        }
+    return model.expected_average_spend(frequency, repeat_spend), model.to_dict()
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,9 @@ def oracle(*, analysis_date: dt.date, currency: str, calibration_end: dt.date | 
     return expected
 
 
-def simulated_shop(customers: int, *, seed: int = 3, end: dt.date = ANALYSIS_DATE, years: int = 2) -> list[int]:
+def simulated_shop(
+    customers: int, *, seed: int = 3, end: dt.date = ANALYSIS_DATE, years: int = 2
+) -> list[int]:
     """``customers`` contacts buying as BG/NBD says (Fader, Hardie & Lee 2005, section 3: a Gamma rate of
     purchase, a Beta chance of dropping out after each), over ``years`` up to ``end``; a few orders are
     refunded or in USD. Enough data for the models to fit; the contacts' ids."""
@@ -148,6 +150,8 @@ def simulated_shop(customers: int, *, seed: int = 3, end: dt.date = ANALYSIS_DAT
     first = rng.integers(0, years * 365 - 30, customers)
     rate = rng.gamma(0.8, 1 / 20, customers)  # purchases per day
     dropout = rng.beta(1.0, 6.0, customers)
+    # Gamma-Gamma spend (Fader, Hardie & Lee 2005b): each customer's mean spend differs
+    spend_scale = 1 / rng.gamma(4.0, 1 / 150.0, customers)
     orders: list[Order] = []
     start = end - dt.timedelta(days=years * 365)
     for index, person in enumerate(people):  # a test's few hundred customers
@@ -159,7 +163,9 @@ def simulated_shop(customers: int, *, seed: int = 3, end: dt.date = ANALYSIS_DAT
                     number=f"SIM-{index}-{len(orders)}",
                     contact=person,
                     ordered_at=when,
-                    total=Decimal(int(rng.integers(1000, 20000))) / 100,
+                    total=Decimal(round(max(rng.gamma(6.0, spend_scale[index]), 1.0), 2)).quantize(
+                        Decimal("0.01")
+                    ),
                     status=Order.Status.REFUNDED if rng.random() < 0.03 else Order.Status.PAID,
                     currency="USD" if rng.random() < 0.02 else "EUR",
                 )

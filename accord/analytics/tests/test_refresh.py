@@ -48,7 +48,9 @@ def test_the_refresh_scores_exactly_the_buying_contacts() -> None:
         assert float(score.monetary) == pytest.approx(row.revenue, abs=0.005)
         assert 0 <= score.probability_alive <= 1
         assert score.rfm_segment in RfmSegment.values
-        assert all(1 <= value <= 5 for value in (score.recency_score, score.frequency_score, score.monetary_score))
+        assert all(
+            1 <= value <= 5 for value in (score.recency_score, score.frequency_score, score.monetary_score)
+        )
     ada = scores[history.contacts["ada"].pk]
     # cost to serve: the refund (40), the discounts (7.50), an inbound call (6) and e-mail (3)
     assert float(ada.cost_to_serve) == pytest.approx(56.50)
@@ -60,14 +62,19 @@ def test_the_refresh_scores_exactly_the_buying_contacts() -> None:
     assert set(run.fitted_models) >= {"purchase", "spend"}
     assert set(run.timings) == {"aggregate", "fit_and_score", "calibration", "report", "write", "total"}
     entries = AuditEntry.objects.filter(action="analytics_refresh")
-    assert [(entry.object_id, entry.changes["status"]) for entry in entries] == [(run.pk, [None, "succeeded"])]
+    assert [(entry.object_id, entry.changes["status"]) for entry in entries] == [
+        (run.pk, [None, "succeeded"])
+    ]
 
 
 def expected_usd_orders() -> int:
     from accord.sales.models import Order
 
     return Order.objects.filter(
-        status="paid", currency="USD", contact__isnull=False, ordered_at__lt=dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+        status="paid",
+        currency="USD",
+        contact__isnull=False,
+        ordered_at__lt=dt.datetime(2025, 7, 1, tzinfo=dt.UTC),
     ).count()
 
 
@@ -126,8 +133,9 @@ def test_the_report_follows_the_contract() -> None:
 
 
 def test_a_short_history_has_no_calibration() -> None:
+    # a year of orders, analysed 120 days before its end: 245 days of history, less than 273 + 91
     simulated_shop(300, years=1)
-    run = analytics_refresh(actor=SYSTEM, analysis_date=ANALYSIS_DATE)
+    run = analytics_refresh(actor=SYSTEM, analysis_date=ANALYSIS_DATE - dt.timedelta(days=120))
     assert run.report["calibration"] is None
     assert run.parameters["calibration_end"] is None
 
@@ -136,7 +144,9 @@ def test_a_failed_refresh_leaves_the_previous_scores() -> None:
     # Given scores from a first refresh
     simulated_shop(300)
     first = analytics_refresh(actor=SYSTEM, analysis_date=ANALYSIS_DATE)
-    before = list(ContactScore.objects.order_by("contact_id").values_list("contact_id", "run_id", "lifetime_value"))
+    before = list(
+        ContactScore.objects.order_by("contact_id").values_list("contact_id", "run_id", "lifetime_value")
+    )
 
     # When a second one stops while writing (as a cancelled job does, from its progress report)
     def stop_while_writing(done: int, total: int, message: str) -> None:
@@ -146,11 +156,16 @@ def test_a_failed_refresh_leaves_the_previous_scores() -> None:
     with pytest.raises(RefreshFailed, match="stopped while writing"):
         analytics_refresh(actor=SYSTEM, analysis_date=dt.date(2025, 6, 29), progress=stop_while_writing)
     # Then the scores are the first run's, and the second run is recorded as failed with its error
-    after = list(ContactScore.objects.order_by("contact_id").values_list("contact_id", "run_id", "lifetime_value"))
+    after = list(
+        ContactScore.objects.order_by("contact_id").values_list("contact_id", "run_id", "lifetime_value")
+    )
     assert after == before
     assert {run_id for _, run_id, _ in after} == {first.pk}
     failed = AnalyticsRun.objects.exclude(pk=first.pk).get()
-    assert (failed.status, failed.error) == (AnalyticsRun.Status.FAILED, "RuntimeError: stopped while writing")
+    assert (failed.status, failed.error) == (
+        AnalyticsRun.Status.FAILED,
+        "RuntimeError: stopped while writing",
+    )
     assert failed.finished_at is not None
     assert AuditEntry.objects.filter(action="analytics_refresh", object_id=failed.pk).count() == 1
 
@@ -205,7 +220,10 @@ def test_accord_analytics_refresh_on_a_fresh_database(tmp_path: Path) -> None:
     assert "customers scored in EUR" in done.stdout
     # And bad input is one clear line, not a traceback
     bad = subprocess.run(
-        [*accord, "analytics", "refresh", "--analysis-date", "2999-01-01"], env=env, capture_output=True, text=True
+        [*accord, "analytics", "refresh", "--analysis-date", "2999-01-01"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode == 1
     assert bad.stderr.strip().startswith("accord analytics refresh: analysis_date: Choose a date up to today")
