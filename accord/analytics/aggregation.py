@@ -69,15 +69,15 @@ class Dialect:
         """A parameter comparable with ``day``."""
         return day if self.vendor == "postgresql" else day.isoformat()
 
-    def month_value(self, day: dt.date) -> object:
-        return day.replace(day=1) if self.vendor == "postgresql" else day.isoformat()[:7]
-
 
 def dialect() -> Dialect:
     if connection.vendor == "postgresql":
         utc = "(o.ordered_at AT TIME ZONE 'UTC')"
         return Dialect(
-            day=f"CAST({utc} AS DATE)", month=f"CAST(date_trunc('month', {utc}) AS DATE)", vendor="postgresql"
+            day=f"CAST({utc} AS DATE)",
+            month=f"CAST(date_trunc('month', {utc}) AS DATE)",
+            vendor="postgresql",
+            full_scan="",
         )
     # Django stores aware datetimes on SQLite as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
     return Dialect(
