@@ -65,7 +65,7 @@ class Dialect:
         """A value of ``day`` as 'YYYY-MM-DD' text."""
         return f"to_char({expression}, 'YYYY-MM-DD')" if self.vendor == "postgresql" else expression
 
-    def day_value(self, day: dt.date) -> object:
+    def day_value(self, day: dt.date) -> Any:
         """A parameter comparable with ``day``."""
         return day if self.vendor == "postgresql" else day.isoformat()
 
@@ -92,13 +92,13 @@ def _table(model: type[Any]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _end_of(day: dt.date) -> object:
+def _end_of(day: dt.date) -> Any:
     """The first instant after ``day`` (UTC), as the database compares ``ordered_at``."""
     moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def read_arrays(sql: str, params: Sequence[object], dtypes: Sequence[str]) -> list[NDArray[Any]]:
+def read_arrays(sql: str, params: Sequence[Any], dtypes: Sequence[str]) -> list[NDArray[Any]]:
     """Run ``sql`` and return one array per column, filled chunk by chunk from ``fetchmany``. NULLs
     become 0 (integer columns) or NaN (float columns)."""
     blocks: list[NDArray[np.float64]] = []
@@ -283,7 +283,7 @@ def purchases(*, analysis_date: dt.date, currency: str, calibration_end: dt.date
 def _repeat_mean(repeat_revenue: FloatArray, days: IntArray) -> FloatArray:
     """Mean spend per repeat purchase day; 0 with no repeat (the Gamma-Gamma model's convention)."""
     repeats = np.maximum(days - 1, 0)
-    mean = np.divide(repeat_revenue, repeats, out=np.zeros_like(repeat_revenue), where=repeats > 0)
+    mean: FloatArray = np.divide(repeat_revenue, repeats, out=np.zeros(len(repeats)), where=repeats > 0)
     return np.round(mean, 2)
 
 
@@ -304,7 +304,7 @@ def support_costs(
         "WHERE i.direction = 'inbound' AND i.occurred_at < %s "
         "GROUP BY ic.contact_id ORDER BY ic.contact_id"
     )
-    params: list[object] = []
+    params: list[Any] = []
     for channel in channels:
         params += [channel, float(cost_by_channel[channel])]
     params += [float(default_cost), _end_of(analysis_date)]
@@ -318,7 +318,7 @@ def aligned(keys: IntArray, source_keys: IntArray, values: FloatArray) -> FloatA
         return np.zeros(len(keys))
     positions = np.clip(np.searchsorted(source_keys, keys), 0, len(source_keys) - 1)
     found = source_keys[positions] == keys
-    return np.where(found, values[positions], 0.0)
+    return np.where(found, values[positions], 0.0).astype(np.float64)
 
 
 # ---------------------------------------------------------------- cohorts and holdout weeks

@@ -8,6 +8,7 @@ given in weeks and the models' parameters read like the published ones.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from accord.analytics.engine.types import PurchaseModel
 
 WEEK_DAYS = 7.0
 WEEKS_PER_YEAR = 365.25 / WEEK_DAYS
-MODELS = {"bgnbd": fit_bgnbd, "paretonbd": fit_paretonbd}
+MODELS: dict[str, Callable[..., PurchaseModel]] = {"bgnbd": fit_bgnbd, "paretonbd": fit_paretonbd}
 
 
 @dataclass(frozen=True)

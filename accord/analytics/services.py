@@ -152,7 +152,7 @@ def analytics_refresh(
     )
     run = AnalyticsRun.objects.create(
         analysis_date=options.analysis_date,
-        created_by=actor.user,
+        created_by_id=actor.user_id,
         parameters=options.as_parameters(),
     )
     steps = _Steps(progress)
@@ -263,11 +263,18 @@ def _compute(run: AnalyticsRun, options: RefreshOptions, steps: _Steps) -> Score
 
 # ---------------------------------------------------------------- writing the scores
 
-SCORE_COLUMNS = [field.column for field in ContactScore._meta.concrete_fields]
+SCORE_COLUMNS = [str(field.column) for field in ContactScore._meta.concrete_fields]
 
 
 def _money(values: np.ndarray) -> list[float]:
     return np.round(values.astype(np.float64), 2).tolist()
+
+
+def _nullable(values: np.ndarray) -> list[Any]:
+    """NaN as NULL."""
+    cells = values.astype(object)
+    cells[np.isnan(values)] = None
+    return list(cells.tolist())
 
 
 def _score_columns(run: AnalyticsRun, scores: Scores, rows: slice) -> dict[str, list[Any]]:
@@ -295,7 +302,7 @@ def _score_columns(run: AnalyticsRun, scores: Scores, rows: slice) -> dict[str, 
         "profitability": _money(scores.profitability[rows]),
         "value_tier": scores.tier[rows].tolist(),
         "churn_risk": scores.churn[rows].tolist(),
-        "days_overdue": np.where(np.isnan(overdue), None, np.round(overdue, 1)).tolist(),
+        "days_overdue": _nullable(np.round(overdue, 1)),
         "value_at_stake": _money(scores.value_at_stake[rows]),
     }
 
