@@ -93,7 +93,9 @@ def load(customers: int, orders: int, seed: int) -> dict[str, float]:
                 )
         count = len(customer)
         seconds = day * 86400 + rng.integers(8 * 3600, 22 * 3600, count)
-        cents = np.round(rng.lognormal(3.6, 0.7, count) * 100).astype(np.int64)
+        # Gamma-Gamma spend (Fader, Hardie & Lee 2005b): each customer's own mean spend, about 80 on average
+        spend_scale = 1 / rng.gamma(4.0, 1 / 40.0, customers)
+        cents = np.round(np.maximum(rng.gamma(6.0, spend_scale[customer]), 1.0) * 100).astype(np.int64)
         discount = np.where(rng.random(count) < 0.1, cents // 10, 0)
         status = rng.choice(np.array(["paid", "refunded", "cancelled"]), size=count, p=[0.95, 0.03, 0.02])
         currency = np.where(rng.random(count) < 0.02, "USD", "EUR")
@@ -193,7 +195,7 @@ def run_child(database: str, customers: int, args: argparse.Namespace) -> None:
     seconds, spend = timed(
         lambda: fit_gammagamma(repeat.frequency[repeaters], purchases.repeat_spend[repeaters])
     )
-    result("fit Gamma-Gamma", seconds, params=spend.params)
+    result("fit Gamma-Gamma (repeat buyers)", seconds, params=spend.params)
     seconds, scores = timed(
         lambda: scoring.score(
             purchases,
