@@ -96,3 +96,8 @@ api.add_router("/jobs", jobs)
 from accord.dedupe.api import router as dedupe_router  # noqa: E402
 
 api.add_router("", dedupe_router)
+
+from accord.analytics.api import analytics, contact_scores  # noqa: E402
+
+api.add_router("/analytics", analytics)
+api.add_router("", contact_scores)
