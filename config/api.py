@@ -96,3 +96,7 @@ api.add_router("/jobs", jobs)
 from accord.dedupe.api import router as dedupe_router  # noqa: E402
 
 api.add_router("", dedupe_router)
+
+from accord.analytics.forecast_api import forecast_router  # noqa: E402
+
+api.add_router("", forecast_router)
