@@ -190,6 +190,16 @@ class Box:
     def height(self) -> float:
         return self.bottom - self.top
 
+    @property
+    def tick_label_x(self) -> float:
+        """Where the value axis' labels end, just left of the plot."""
+        return self.left - 4
+
+    @property
+    def x_label_y(self) -> float:
+        """The baseline of the category axis' labels, just below the plot."""
+        return self.bottom + 14
+
 
 @dataclass(frozen=True)
 class Tick:
@@ -252,10 +262,6 @@ class ColumnChart:
     plot: Box
     groups: list[ColumnGroup]
     y_ticks: list[Tick]
-
-    @property
-    def label_y(self) -> float:
-        return self.plot.bottom + 14
 
 
 def column_chart(
@@ -338,7 +344,8 @@ def line_chart(
     height: int = 280,
 ) -> LineChart:
     """Lines through (x, y) points on linear axes over ``x_range`` × ``y_range``, with labelled ticks."""
-    plot = Box(left=44, top=10, right=width - 10, bottom=height - 24)
+    # Room on the right for half of the last x label, which is centred on the plot's edge.
+    plot = Box(left=44, top=10, right=width - 28, bottom=height - 24)
 
     def x_of(value: float) -> float:
         return linear(value, *x_range, plot.left, plot.right)
@@ -392,6 +399,14 @@ class HeatCell:
     text: str
     text_fill: str
 
+    @property
+    def text_x(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+    @property
+    def text_y(self) -> float:
+        return round(self.y + self.height / 2, 1)
+
 
 @dataclass(frozen=True)
 class HeatMap:
@@ -403,6 +418,11 @@ class HeatMap:
     column_labels: list[Tick]
     cell_width: float
     cell_height: float
+
+
+def label_cell_width(labels: Sequence[str], *, minimum: float = 44) -> float:
+    """A cell width that fits the longest column label (11 px text: about 6.5 units a character)."""
+    return max(minimum, max((len(label) for label in labels), default=0) * 6.5 + 8)
 
 
 def heat_map(

@@ -1,0 +1,11 @@
+"""Mounted at /analytics/."""
+
+from django.urls import path
+
+from accord.analytics import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("", views.analytics, name="page"),
+]
