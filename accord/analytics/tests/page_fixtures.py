@@ -98,6 +98,7 @@ def make_run(
     *,
     status: str = AnalyticsRun.Status.SUCCEEDED,
     analysis_date: dt.date = dt.date(2026, 3, 31),
+    customers: int = 111,
     **fields: Any,
 ) -> AnalyticsRun:
     return AnalyticsRun.objects.create(
@@ -105,6 +106,6 @@ def make_run(
         analysis_date=analysis_date,
         finished_at=timezone.now(),
         report=report if report is not None else sample_report(),
-        customers=111,
+        customers=customers,
         **fields,
     )
