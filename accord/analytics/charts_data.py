@@ -27,6 +27,7 @@ from accord.core.charts import (
     line_chart,
     nice_ceiling,
     short_number,
+    tick_number,
     value_ticks,
 )
 
@@ -412,7 +413,6 @@ def calibration_bars(calibration: Calibration) -> Chart:
         drawing=column_chart(
             [row["frequency"] for row in rows],
             [[row["predicted"] for row in rows], [row["actual"] for row in rows]],
-            tick_text=lambda value: f"{value:g}",
         ),
         legend=[LegendEntry("Predicted", series=0), LegendEntry("Actual", series=1)],
         facts=[
@@ -445,7 +445,7 @@ def calibration_weekly(calibration: Calibration) -> Chart:
         x_range=(0, max(1, len(weeks) - 1)),
         y_range=(0, ceiling),
         x_ticks=[(float(index), weeks[index][0]) for index in range(0, len(weeks), step)],
-        y_ticks=[(value, short_number(value)) for value in value_ticks(ceiling)],
+        y_ticks=[(value, tick_number(value)) for value in value_ticks(ceiling)],
     )
     return Chart(
         key="calibration-weekly",

@@ -228,6 +228,11 @@ def nice_ceiling(value: float) -> float:
     return 10.0 ** (exponent + 1)  # pragma: no cover (10 × 10^k always qualifies)
 
 
+def tick_number(value: float) -> str:
+    """An axis label: short for large values, exact for small ones (12.5 stays 12.5)."""
+    return short_number(value) if abs(value) >= 1000 else f"{value:g}"
+
+
 def value_ticks(top: float, count: int = 4) -> list[float]:
     """``count`` + 1 evenly spaced values from 0 to ``top``."""
     return [top * index / count for index in range(count + 1)]
@@ -271,7 +276,7 @@ def column_chart(
     width: int = 640,
     height: int = 240,
     label_every: int = 1,
-    tick_text: Callable[[float], str] = short_number,
+    tick_text: Callable[[float], str] = tick_number,
 ) -> ColumnChart:
     """Grouped columns: for each label, one column per series (None: no column), on one scale from 0 to a
     round number above the largest value. Only every ``label_every``-th label is written, so that many
