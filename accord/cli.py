@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from accord.analytics.command import add_analytics_arguments
 from accord.demo import MAX_CONTACTS
 from accord.imports.command import add_import_arguments, import_command
 from accord.jobs.command import add_worker_arguments, worker_beside_server, worker_command
@@ -89,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_import_arguments(import_)
     import_.set_defaults(handler=import_command)
+
+    analytics = commands.add_parser(
+        "analytics", help="customer value analysis of a transaction log: lifetime value, RFM, cohorts"
+    )
+    add_analytics_arguments(analytics)
 
     migrate = commands.add_parser("migrate", help="create or update the database tables")
     migrate.set_defaults(handler=migrate_command)
@@ -168,12 +174,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help (0) or bad usage (2); argparse already printed why
         return exit_.code if isinstance(exit_.code, int) else 2
+    handler: Handler = args.handler
+    if not getattr(args, "uses_database", True):  # reads and writes files only: no Django, no database
+        return handler(args)
     setup_django()
     from django.db import OperationalError
 
     from accord.core.errors import AccordError
 
-    handler: Handler = args.handler
     action = getattr(args, "token_command", None) or getattr(args, "user_command", None)
     command = " ".join(name for name in (args.command, action) if name)
     try:

