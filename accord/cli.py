@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from accord.analytics.command import add_analytics_arguments
+from accord.analytics.refresh_command import add_refresh_arguments, refresh_command
 from accord.demo import MAX_CONTACTS
 from accord.imports.command import add_import_arguments, import_command
 from accord.jobs.command import add_worker_arguments, worker_beside_server, worker_command
@@ -92,9 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     import_.set_defaults(handler=import_command)
 
     analytics = commands.add_parser(
-        "analytics", help="customer value analysis of a transaction log: lifetime value, RFM, cohorts"
+        "analytics", help="customer value analysis: the CRM's scores, or a transaction log's lifetime value"
     )
-    add_analytics_arguments(analytics)
+    analytics_commands = add_analytics_arguments(analytics)
+    refresh = analytics_commands.add_parser(
+        "refresh", help="score every contact who bought (RFM, lifetime value, churn risk, value tier) now"
+    )
+    add_refresh_arguments(refresh)
+    refresh.set_defaults(handler=refresh_command)
 
     migrate = commands.add_parser("migrate", help="create or update the database tables")
     migrate.set_defaults(handler=migrate_command)
@@ -182,7 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from accord.core.errors import AccordError
 
-    action = getattr(args, "token_command", None) or getattr(args, "user_command", None)
+    action = (
+        getattr(args, "token_command", None)
+        or getattr(args, "user_command", None)
+        or getattr(args, "analytics_command", None)
+    )
     command = " ".join(name for name in (args.command, action) if name)
     try:
         return handler(args)

@@ -117,3 +117,25 @@ def test_clv_fit_benchmark_tiny_run() -> None:
     assert "| accord | 5000 |" in output
     assert "| lifetimes | 5000 |" in output
     assert "parameters equal to 3 significant digits: yes" in output
+
+
+def test_analytics_benchmark_tiny_run() -> None:
+    output = _run(
+        "benchmarks/analytics.py",
+        "--customers",
+        "1000",
+        "--orders",
+        "9000",
+        "--databases",
+        "sqlite",
+        "postgres",
+    )
+    for database in ("sqlite", "postgres"):
+        for operation in (
+            "SQL: purchases per contact (one GROUP BY)",
+            "fit BG/NBD",
+            "write the scores back (one transaction)",
+            "whole refresh (analytics_refresh)",
+            "lifetimes: fit BG/NBD on the same summary",
+        ):
+            assert f"| {database} | 1,000 | 9,000 | {operation} |" in output

@@ -14,6 +14,23 @@ from accord.customers.models import Company, Contact
 
 SizeBand = Literal["", "1", "2-10", "11-50", "51-200", "201-1000", "1001+"]
 LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "churned", "other"]
+# The value scores a contact may carry (``accord.analytics.models``, a layer above, which this app may not
+# import; a test keeps the two in step). Filters and list columns read them through the ``score`` relation.
+RfmSegmentValue = Literal[
+    "champions",
+    "loyal",
+    "potential_loyalist",
+    "new",
+    "promising",
+    "need_attention",
+    "about_to_sleep",
+    "at_risk",
+    "cant_lose",
+    "hibernating",
+    "lost",
+]
+ValueTierValue = Literal["strategic", "profitable", "marginal", "unprofitable"]
+ChurnRiskValue = Literal["high", "medium", "low"]
 Name = Annotated[str, Field(max_length=200)]
 ShortText = Annotated[str, Field(max_length=100)]
 
@@ -220,3 +237,9 @@ class ContactListItem(BaseModel):
     company_name: str | None
     tags: list[str]
     custom_fields: dict[str, Any]
+    rfm_segment: RfmSegmentValue | None = Field(
+        None, description="from the latest analysis; null: no purchases analysed"
+    )
+    lifetime_value: Decimal | None = Field(None, description="discounted, in the analysis' currency")
+    churn_risk: ChurnRiskValue | None = None
+    probability_alive: float | None = None

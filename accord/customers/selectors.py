@@ -46,6 +46,11 @@ def _contact_summaries(ids: list[int]) -> QuerySet[Contact, dict[str, Any]]:
         .annotate(
             company_id=F("current_company_id"),
             company_name=F("current_company__name"),
+            # The latest value scores (accord.analytics, by name: a layer above); a left join on its key.
+            rfm_segment=F("score__rfm_segment"),
+            lifetime_value=F("score__lifetime_value"),
+            churn_risk=F("score__churn_risk"),
+            probability_alive=F("score__probability_alive"),
             tags=Subquery(
                 Contact.tags.through.objects.filter(contact_id=OuterRef("pk"))
                 .order_by()

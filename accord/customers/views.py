@@ -1,5 +1,9 @@
 """The company and contact lists: declarations for ``accord.core.listing`` (the pages are shared)."""
 
+from typing import Any
+
+from django.db.models import TextChoices
+
 from accord.core.listing import TAGGED, TAGGED_FILTERS, Column, Domain, Filter
 from accord.customers import filters, schemas, selectors, services
 from accord.customers.models import Company, Contact
@@ -8,6 +12,48 @@ CUSTOMERS = Domain(selectors, services, filters, schemas)
 # The company a deal, an order, an interaction or a task is about.
 COMPANY = Column("company", "Company", "company.name", link="/companies/{company_id}/", related=Company)
 UPDATED_AFTER = Filter("updated_after", "Updated from")
+
+
+# The labels of the value scores (``accord.analytics.models``, a layer above; a test keeps them in step).
+class ScoreSegment(TextChoices):
+    CHAMPIONS = "champions", "Champions"
+    LOYAL = "loyal", "Loyal"
+    POTENTIAL_LOYALIST = "potential_loyalist", "Potential Loyalist"
+    NEW = "new", "New"
+    PROMISING = "promising", "Promising"
+    NEED_ATTENTION = "need_attention", "Need Attention"
+    ABOUT_TO_SLEEP = "about_to_sleep", "About to Sleep"
+    AT_RISK = "at_risk", "At Risk"
+    CANT_LOSE = "cant_lose", "Can't Lose Them"
+    HIBERNATING = "hibernating", "Hibernating"
+    LOST = "lost", "Lost"
+
+
+class ScoreChurnRisk(TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+def _probability_alive(row: Any) -> str:
+    value = row.get("probability_alive")
+    return "" if value is None else f"{value:.0%}"
+
+
+# Optional columns and filters of the latest analysis' scores (docs/analytics-refresh.md).
+SCORE_COLUMNS = (
+    Column("segment", "Segment", "rfm_segment", choices=ScoreSegment, shown=False),
+    Column("lifetime_value", "Lifetime value", kind="money", shown=False),
+    Column("churn_risk", "Churn risk", choices=ScoreChurnRisk, shown=False),
+    Column("probability_alive", "P(alive)", _probability_alive, shown=False),
+)
+SCORE_FILTERS = (
+    Filter("rfm_segment", "Segment"),
+    Filter("value_tier", "Value tier"),
+    Filter("churn_risk", "Churn risk"),
+    Filter("min_lifetime_value", "Lifetime value from"),
+    Filter("min_probability_alive", "P(alive) from (0–1)"),
+)
 
 COMPANIES = CUSTOMERS.declare(
     Company,
@@ -48,6 +94,7 @@ CONTACTS = CUSTOMERS.declare(
         Column("stage", "Lifecycle stage", "lifecycle_stage", choices=Contact.LifecycleStage),
         Column("source", "Source", "acquisition_source", shown=False),
         *TAGGED,
+        *SCORE_COLUMNS,
     ),
     filters=(
         Filter("lifecycle_stage", "Lifecycle stage"),
@@ -56,6 +103,7 @@ CONTACTS = CUSTOMERS.declare(
         Filter("acquisition_source", "Source"),
         Filter("acquisition_channel", "Channel"),
         UPDATED_AFTER,
+        *SCORE_FILTERS,
     ),
     load_rows=selectors.contact_rows,
     # Served by accord.exports (a layer above): the view's contacts as vCards.

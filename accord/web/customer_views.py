@@ -30,6 +30,7 @@ from accord.activities.selectors import (
     customer_tasks,
 )
 from accord.activities.services import interaction_create, task_create
+from accord.analytics.selectors import score_panel
 from accord.core.actors import Actor
 from accord.core.audit_selectors import audit_history
 from accord.core.errors import AccordError, NotFound, PermissionDenied, PreconditionFailed, ValidationFailed
@@ -598,6 +599,7 @@ def _overview(
         "show_totals": "total" not in order_hidden,
         "tasks": customer_tasks(actor=actor, **of) if panels.tasks else None,
         "people": company_people(actor=actor, company=record) if panels.people else None,
+        "scores": score_panel(actor=actor, contact=record) if spec.kind == "contact" else None,
         "action": action,
         "action_form": action_form,
         **(_action_urls(spec, record, action) if action is not None else {}),

@@ -213,6 +213,27 @@ ACCORD_IMPORT_MAX_UPLOAD_BYTES = env.int("ACCORD_IMPORT_MAX_UPLOAD_BYTES", defau
 ACCORD_IMPORT_BATCH_SIZE = env.int("ACCORD_IMPORT_BATCH_SIZE", default=2000)
 ACCORD_IMPORT_KEEP_FILES_DAYS = env.int("ACCORD_IMPORT_KEEP_FILES_DAYS", default=7)
 
+# Customer value analysis (docs/analytics-refresh.md): the currency analysed (empty: the one most paid orders
+# use), and the cost of serving one inbound interaction by channel (JSON object; other channels cost the
+# default), in that currency.
+ACCORD_ANALYTICS_CURRENCY = env.str("ACCORD_ANALYTICS_CURRENCY", default="")
+ACCORD_ANALYTICS_SUPPORT_COSTS: dict[str, float] = {
+    channel: float(cost)
+    for channel, cost in env.json(
+        "ACCORD_ANALYTICS_SUPPORT_COSTS",
+        default={
+            "phone": 6.0,
+            "email": 3.0,
+            "chat": 2.5,
+            "social": 2.0,
+            "mail": 4.0,
+            "video": 8.0,
+            "in_person": 25.0,
+        },
+    ).items()
+}
+ACCORD_ANALYTICS_SUPPORT_COST_DEFAULT = env.float("ACCORD_ANALYTICS_SUPPORT_COST_DEFAULT", default=0.0)
+
 ACCORD_API_MAX_PAGE_SIZE = 200
 ACCORD_API_DEFAULT_PAGE_SIZE = 50
 ACCORD_DEFAULT_CURRENCY = env.str("ACCORD_DEFAULT_CURRENCY", default="EUR")

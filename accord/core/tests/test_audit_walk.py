@@ -237,6 +237,9 @@ def test_every_write_operation_leaves_its_audit_entries(walk: Walk) -> None:
     ]
     job_id = record_job.enqueue(Actor(user=walk.user, via="web"), tag="walk").pk
     assert walk.entries_of("cancel_job", "POST", f"/jobs/{job_id}/cancel") == [("cancel", "jobs.job", job_id)]
+    assert walk.entries_of("refresh_analytics", "POST", "/analytics/refresh", {}) == [
+        ("analytics_refresh_queued", "analytics.analyticsrun", None)
+    ]
     missing = WRITE_OPERATIONS - walk.covered
     assert not missing, f"write operations without an audit scenario: {sorted(missing)}"
 

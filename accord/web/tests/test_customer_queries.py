@@ -24,7 +24,7 @@ SIZES = [3, 30]
 
 # Request (4) + the customer with its emails, phones, tags and employments (5) + custom fields (1) + owner (1)
 # + related companies (1) + timeline (4 sources) + deals (3) + orders (2) + tasks (2).
-CONTACT_PAGE = 23
+CONTACT_PAGE = 25  # with the value-scores panel: the contact's scores, then the latest run when it has none
 # Request (4) + the company with its tags (2) + custom fields (1) + owner (1) + parent (0: none) + timeline
 # (5 sources) + deals (3) + orders (2) + tasks (2) + people (3).
 COMPANY_PAGE = 23
