@@ -23,14 +23,15 @@ from django.utils import timezone
 from accord.access.rules import Access
 from accord.analytics.forecast import Forecast, pipeline_forecast
 from accord.analytics.models import AnalyticsRun, ChurnRisk, ContactScore, RfmSegment
+from accord.analytics.permissions import may_run_analytics
 from accord.analytics.report import AnalyticsReport
+from accord.analytics.selectors import hidden_score_fields, latest_successful_run
 from accord.core.actors import Actor
 from accord.core.errors import PermissionDenied
-from accord.core.permissions import hidden_keys, visible_to
+from accord.core.permissions import visible_to
 from accord.customers.models import Contact, person_name
 from accord.jobs.models import Job
 from accord.jobs.selectors import jobs_visible_to
-from accord.sales.models import Order
 
 REFRESH_JOB = "analytics.refresh"
 CHURN_ROWS = 25
@@ -50,16 +51,9 @@ def sees_every_customer(access: Access) -> bool:
 
 
 def shows_order_money(actor: Actor) -> bool:
-    """Scores in money (lifetime value, value at stake) derive from order totals."""
-    return actor.access.can("view", "order") and "total" not in hidden_keys(actor, Order)
-
-
-def latest_run() -> AnalyticsRun | None:
-    return (
-        AnalyticsRun.objects.filter(status=AnalyticsRun.Status.SUCCEEDED)
-        .order_by("-started_at", "-id")
-        .first()
-    )
+    """Scores in money (lifetime value, value at stake) derive from order totals: shown to roles that
+    view orders with their totals (the customer page's rule, and orders at all)."""
+    return actor.access.can("view", "order") and "value_at_stake" not in hidden_score_fields(actor)
 
 
 @dataclass(frozen=True)
@@ -130,10 +124,11 @@ class AnalyticsPage:
     forecast: Forecast | None
     forecast_refused: str  # why there is no forecast, when there is none
     job: Job | None
+    may_refresh: bool
 
 
 def analytics_page(*, actor: Actor) -> AnalyticsPage:
-    run = latest_run()
+    run = latest_successful_run()
     sees_report = sees_every_customer(actor.access)
     newest = AnalyticsRun.objects.order_by("-started_at", "-id").first()
     failed = newest if newest is not None and newest.status == AnalyticsRun.Status.FAILED else None
@@ -153,4 +148,5 @@ def analytics_page(*, actor: Actor) -> AnalyticsPage:
         forecast=forecast,
         forecast_refused=refused,
         job=refresh_job(actor),
+        may_refresh=may_run_analytics(actor),
     )

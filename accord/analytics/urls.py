@@ -8,4 +8,5 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.analytics, name="page"),
+    path("refresh/", views.refresh, name="refresh"),
 ]

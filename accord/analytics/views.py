@@ -6,13 +6,17 @@ Thin: read the page (``accord.analytics.page``), turn it into charts (``charts_d
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST, require_safe
 
 from accord.analytics.charts_data import Chart, find_chart, forecast_charts, report_charts
 from accord.analytics.page import analytics_page
-from accord.core.errors import ValidationFailed
+from accord.analytics.tasks import refresh_enqueue
+from accord.core.errors import PermissionDenied, ValidationFailed
 from accord.core.export import export_response, file_format
 from accord.core.web import render_page, web_actor
 
@@ -30,6 +34,7 @@ def analytics(request: HttpRequest) -> HttpResponseBase:
         "run": page.run,
         "charts": charts,
         "forecast_charts": forecasts,
+        "may_refresh": page.may_refresh,
     }
     return render_page(request, "analytics/page.html", context)
 
@@ -47,3 +52,15 @@ def _download(request: HttpRequest, charts: list[Chart]) -> HttpResponseBase:
     return export_response(
         table.headings, table.rows, name=f"analytics-{chart.key}", file_format=chosen_format
     )
+
+
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponseBase:
+    """Refresh now: queue the job ``analytics.refresh`` (administrators and sales managers; 403 otherwise)
+    and come back to the page, which shows the job's live progress bar."""
+    try:
+        refresh_enqueue(actor=web_actor(request))
+    except PermissionDenied as error:
+        raise Forbidden(error.message) from error
+    messages.success(request, "The analysis is being refreshed: its progress shows below.")
+    return redirect("analytics:page")

@@ -3,7 +3,9 @@ sees which part (the report, the churn list, the forecast), and a fixed number o
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 
@@ -14,8 +16,11 @@ from django.test.utils import CaptureQueriesContext
 
 from accord.access.models import SharingDefault
 from accord.analytics.models import AnalyticsRun, ContactScore
+from accord.analytics.services import analytics_refresh
 from accord.analytics.tests.page_fixtures import make_run
+from accord.core.actors import SYSTEM
 from accord.customers.models import Contact
+from accord.demo.generate import load_demo
 from accord.jobs.models import Job
 from accord.users.models import User
 from accord.web.tests import builders as b
@@ -400,3 +405,63 @@ def test_the_page_reads_a_fixed_number_of_queries(ada: User, customers: int) -> 
     # successful and the newest run (2) + forecast: history, open, won (3; their stages only when there are
     # deals) + churn list (1) + refresh job (1)
     assert len(queries) == 10
+
+
+# ---------------------------------------------------------------------------- refresh now
+
+
+@pytest.mark.parametrize(
+    ("role", "may_refresh"), [("administrator", True), ("sales_manager", True), ("sales_rep", False)]
+)
+def test_refresh_now_is_offered_to_those_who_may_run_it(role: str, may_refresh: bool) -> None:
+    client = b.browser(b.make_user("someone", role))
+
+    html = page_of(client)
+    response = client.post("/analytics/refresh/")
+
+    assert ("Refresh now</button>" in html) is may_refresh
+    if may_refresh:
+        assert response.status_code == 302
+        assert response["Location"] == "/analytics/"
+        job = Job.objects.get(name="analytics.refresh")
+        after = page_of(client)
+        assert f'id="job-progress-{job.pk}"' in after
+        assert "The analysis is being refreshed" in after
+    else:
+        assert response.status_code == 403
+        assert not Job.objects.exists()
+
+
+def test_refresh_takes_a_post() -> None:
+    client = b.browser(b.make_user("ada", "administrator"))
+
+    assert client.get("/analytics/refresh/").status_code == 405
+
+
+# ---------------------------------------------------------------------------- after a real refresh
+
+
+def test_the_page_after_a_real_refresh_of_demo_data(ada: User) -> None:
+    # Given demo data (contacts with orders over two years, deals with their stage history), refreshed
+    today = dt.date(2026, 6, 15)
+    load_demo(contacts=400, seed=5, today=today, out=io.StringIO())
+    run = analytics_refresh(actor=SYSTEM, analysis_date=today)
+
+    # When the administrator opens the page
+    client = b.browser(ada)
+    html = page_of(client)
+
+    # Then every chart of the report is drawn, each with its table
+    keys = re.findall(r'<figure class="card chart-card [^"]*" id="chart-([a-z-]+)"', html)
+    expected = (
+        CHART_KEYS
+        if run.report["calibration"] is not None
+        else [k for k in CHART_KEYS if "calibration" not in k]
+    )
+    assert keys[: len(expected)] == expected
+    assert f"{run.customers:,} customers" in html or f"{run.customers} customers" in html
+    # and each download holds its chart's numbers: the segments add up to the customers analysed
+    status, text = download(client, "segments")
+    assert status == 200
+    rows = list(csv.reader(io.StringIO(text)))
+    assert sum(int(row[1]) for row in rows[1:]) == run.customers
