@@ -98,6 +98,8 @@ from accord.dedupe.api import router as dedupe_router  # noqa: E402
 api.add_router("", dedupe_router)
 
 from accord.analytics.api import analytics, contact_scores  # noqa: E402
+from accord.analytics.forecast_api import forecast_router  # noqa: E402
 
 api.add_router("/analytics", analytics)
 api.add_router("", contact_scores)
+api.add_router("", forecast_router)

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("accord.dedupe.urls")),
     path("", include("accord.exports.urls")),
     path("imports/", include("accord.imports.urls")),
+    path("analytics/", include("accord.analytics.urls")),
 ]

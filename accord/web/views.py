@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from accord.core.charts import month_chart, stage_chart
 from accord.core.web import render_page, web_actor
-from accord.web.charts import month_chart, stage_chart
 from accord.web.selectors import (
     SEARCH_MAX_QUERY_LENGTH,
     SEARCH_PAGE_LIMIT,

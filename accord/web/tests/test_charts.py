@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from accord.web.charts import CHART_WIDTH, COLUMN_AREA_HEIGHT, month_chart, short_number, stage_chart
+from accord.core.charts import CHART_WIDTH, COLUMN_AREA_HEIGHT, month_chart, short_number, stage_chart
 from accord.web.selectors import MonthFigure, StageFigure
 
 
