@@ -20,10 +20,9 @@ from typing import cast
 from django.db.models import Q
 from django.utils import timezone
 
-from accord.access.rules import Access
 from accord.analytics.forecast import Forecast, pipeline_forecast
 from accord.analytics.models import AnalyticsRun, ChurnRisk, ContactScore, RfmSegment
-from accord.analytics.permissions import may_run_analytics
+from accord.analytics.permissions import may_run_analytics, sees_every_customer
 from accord.analytics.report import AnalyticsReport
 from accord.analytics.selectors import hidden_score_fields, latest_successful_run
 from accord.core.actors import Actor
@@ -36,18 +35,6 @@ from accord.jobs.selectors import jobs_visible_to
 REFRESH_JOB = "analytics.refresh"
 CHURN_ROWS = 25
 RECENT_JOB = dt.timedelta(minutes=10)
-
-
-def sees_every_customer(access: Access) -> bool:
-    """Whether the actor's scope covers every contact and every order, amounts included: only then may
-    they see figures computed over all of them."""
-    return (
-        access.can("view", "contact")
-        and access.can("view", "order")
-        and access.owners_visible("contact") is None
-        and access.owners_visible("order") is None
-        and "total" not in access.hidden_keys("order")
-    )
 
 
 def shows_order_money(actor: Actor) -> bool:

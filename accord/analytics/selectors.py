@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from accord.analytics.filters import AnalyticsRunFilter
 from accord.analytics.models import AnalyticsRun, ContactScore
-from accord.analytics.permissions import require_analytics
+from accord.analytics.permissions import require_report_reader
 from accord.core.actors import Actor
 from accord.core.errors import NotFound
 from accord.core.pagination import Page, paginate
@@ -76,7 +76,7 @@ def run_list(
     *, actor: Actor, filters: AnalyticsRunFilter | None = None, cursor: str | None = None, limit: int = 50
 ) -> Page[AnalyticsRun]:
     """Every run, newest first."""
-    require_analytics(actor)
+    require_report_reader(actor)
     runs: QuerySet[AnalyticsRun] = AnalyticsRun.objects.all()
     if filters is not None:
         runs = filters.filter(runs)
@@ -85,7 +85,7 @@ def run_list(
 
 def run_latest(*, actor: Actor) -> AnalyticsRun:
     """The latest successful run: the one whose scores the contacts carry."""
-    require_analytics(actor)
+    require_report_reader(actor)
     run = latest_successful_run()
     if run is None:
         raise NotFound("No analysis has run yet: run `accord analytics refresh` or POST /analytics/refresh.")

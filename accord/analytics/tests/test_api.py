@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accord.access.models import SharingDefault
 from accord.analytics.models import AnalyticsRun
 from accord.analytics.tests.scores import make_run, make_score
 from accord.core.actors import Actor
@@ -107,21 +108,35 @@ def test_money_is_left_out_for_roles_that_may_not_see_order_totals() -> None:
 
 
 @pytest.mark.parametrize(
-    ("role", "status"),
+    ("role", "public_defaults", "status"),
     [
-        ("administrator", 200),
-        ("sales_manager", 200),
-        ("sales_rep", 403),
-        ("analyst", 403),
-        ("read_only", 403),
+        ("administrator", False, 200),
+        ("sales_manager", False, 403),
+        ("sales_rep", False, 403),
+        ("sales_manager", True, 200),
+        ("sales_rep", True, 200),
+        ("analyst", True, 200),
+        ("read_only", True, 403),
+        ("marketer", True, 403),
     ],
 )
-def test_runs_are_for_administrators_and_sales_managers(role: str, status: int) -> None:
+def test_runs_are_read_by_those_who_see_every_contact_and_order_amount(
+    role: str, public_defaults: bool, status: int
+) -> None:
+    # Given runs, and contacts and orders private to their owners or readable by everyone
+    if public_defaults:
+        for object_type in ("contact", "order"):
+            SharingDefault.objects.update_or_create(
+                object_type=object_type, defaults={"visibility": "public_read"}
+            )
     make_run(status=AnalyticsRun.Status.FAILED, error="boom")
     latest = make_run(customers=3)
     client = api_as(make_user("someone", role))
+    # When they list the runs and ask for the latest
     listed = client.get("/api/v1/analytics/runs")
     newest = client.get("/api/v1/analytics/runs/latest")
+    # Then only users whose scope covers every order with its total read them (the page's rule): a run's
+    # report sums every customer's orders
     assert (listed.status_code, newest.status_code) == (status, status)
     if status == 200:
         assert [item["status"] for item in listed.json()["items"]] == ["succeeded", "failed"]
