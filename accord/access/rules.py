@@ -34,6 +34,11 @@ SENSITIVE_FIELDS: dict[str, tuple[str, ...]] = {
     "order": ("subtotal", "discount_total", "tax_total", "total", "lines"),
 }
 HIDDEN_KEYS: dict[tuple[str, str], tuple[str, ...]] = {("contact", "phones"): ("phones", "primary_phone")}
+# Keys of one type computed from another type's sensitive field: a contact's lifetime value (in its list
+# summary, from accord.analytics) is a forecast of order totals, so it goes where order totals go.
+DERIVED_KEYS: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("order", "total"): {"contact": ("lifetime_value",)},
+}
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,9 @@ class Access:
         keys: set[str] = set()
         for name in self.hidden_fields(object_type):
             keys.update(HIDDEN_KEYS.get((object_type, name), (name,)))
+        for (source_type, source_field), derived in DERIVED_KEYS.items():
+            if object_type in derived and source_field in self.hidden_fields(source_type):
+                keys.update(derived[object_type])
         return frozenset(keys)
 
     # ------------------------------------------------------------------ teams and defaults

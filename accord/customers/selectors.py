@@ -12,7 +12,7 @@ from accord.core.actors import Actor
 from accord.core.aggregates import JSONArrayAgg
 from accord.core.batch_query import BatchQuery
 from accord.core.models import Tag
-from accord.core.permissions import get_visible, visible_to
+from accord.core.permissions import get_visible, hidden_keys, visible_to
 from accord.core.selectors import filtered_list
 from accord.customers.filters import CompanyFilter, ContactFilter
 from accord.customers.models import Company, Contact, Employment, person_name
@@ -125,6 +125,9 @@ def contact_list(
     params: Mapping[str, str] | None = None,
     part: Q | None = None,
 ) -> QuerySet[Contact]:
+    if filters is not None and filters.min_lifetime_value is not None and _lifetime_value_hidden(actor):
+        # Filtering by a value the role may not see would reveal it: for them the filter does not exist.
+        filters = filters.model_copy(update={"min_lifetime_value": None})
     return filtered_list(
         actor,
         Contact.objects.all(),
@@ -135,6 +138,10 @@ def contact_list(
         search_kind="contact",
         custom_field_object="contact",
     )
+
+
+def _lifetime_value_hidden(actor: Actor) -> bool:
+    return "lifetime_value" in hidden_keys(actor, Contact)
 
 
 def contact_get(*, actor: Actor, pk: int) -> Contact:

@@ -51,7 +51,7 @@ SCORE_FILTERS = (
     Filter("rfm_segment", "Segment"),
     Filter("value_tier", "Value tier"),
     Filter("churn_risk", "Churn risk"),
-    Filter("min_lifetime_value", "Lifetime value from"),
+    Filter("min_lifetime_value", "Lifetime value from", field="lifetime_value"),
     Filter("min_probability_alive", "P(alive) from (0–1)"),
 )
 

@@ -7,13 +7,15 @@ import typing
 
 import pytest
 
+from accord.access.models import SharingDefault
 from accord.analytics.models import ChurnRisk, RfmSegment, ValueTier
 from accord.analytics.tests.scores import make_run, make_score
+from accord.analytics.tests.test_api import api_as
 from accord.core.tests.list_checks import shown_ids, signed_in
 from accord.customers import schemas
 from accord.customers.views import ScoreChurnRisk, ScoreSegment
 from accord.users.models import User
-from accord.web.tests.builders import contact
+from accord.web.tests.builders import contact, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +130,25 @@ def test_the_contacts_mirror_of_the_score_choices_matches_the_analytics_models()
     assert list(typing.get_args(schemas.ChurnRiskValue)) == ChurnRisk.values
     assert ScoreSegment.choices == RfmSegment.choices
     assert ScoreChurnRisk.choices == ChurnRisk.choices
+
+
+def test_roles_without_order_totals_neither_see_nor_filter_by_lifetime_value(
+    user: User, scored: dict[str, int]
+) -> None:
+    # Given a read-only user (order totals hidden) who sees every contact
+    SharingDefault.objects.update_or_create(object_type="contact", defaults={"visibility": "public_read"})
+    reader = make_user("reader", "read_only")
+    client = api_as(reader)
+    # When they list contacts through the API, with and without a lifetime value filter
+    items = client.get("/api/v1/contacts?limit=10").json()["items"]
+    filtered = client.get("/api/v1/contacts?limit=10&min_lifetime_value=300").json()["items"]
+    # Then no item carries a lifetime value, and the filter does not exist for them (no answer to infer from)
+    assert all("lifetime_value" not in item for item in items)
+    assert {item["rfm_segment"] for item in items} == {"champions", "at_risk", None}
+    assert [item["id"] for item in filtered] == [item["id"] for item in items]
+    # And the web list offers neither the column nor the filter, and ignores both in the address
+    page = signed_in(reader).get("/contacts/?columns=name&columns=lifetime_value&min_lifetime_value=300")
+    html = page.content.decode()
+    assert "Lifetime value" not in re.findall(r'<th scope="col">\s*([^<]+?)\s*</th>', html)
+    assert 'name="min_lifetime_value"' not in html
+    assert shown_ids(page) == set(scored.values())
