@@ -9,39 +9,9 @@ from django.db import models
 from django.db.models import Q
 
 from accord.customers.models import Contact
+from accord.customers.scores import ChurnRisk, RfmSegment, ValueTier
 
-
-class RfmSegment(models.TextChoices):
-    """The named RFM segments (docs/analytics.md gives the rule of each; the rules are configurable)."""
-
-    CHAMPIONS = "champions", "Champions"
-    LOYAL = "loyal", "Loyal"
-    POTENTIAL_LOYALIST = "potential_loyalist", "Potential Loyalist"
-    NEW = "new", "New"
-    PROMISING = "promising", "Promising"
-    NEED_ATTENTION = "need_attention", "Need Attention"
-    ABOUT_TO_SLEEP = "about_to_sleep", "About to Sleep"
-    AT_RISK = "at_risk", "At Risk"
-    CANT_LOSE = "cant_lose", "Can't Lose Them"
-    HIBERNATING = "hibernating", "Hibernating"
-    LOST = "lost", "Lost"
-
-
-class ChurnRisk(models.TextChoices):
-    """How likely a customer has stopped buying, judged against their own rhythm."""
-
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
-
-
-class ValueTier(models.TextChoices):
-    """Profitability (lifetime value less cost to serve) classes; the rule is stored with each run."""
-
-    STRATEGIC = "strategic", "Strategically significant"
-    PROFITABLE = "profitable", "Profitable"
-    MARGINAL = "marginal", "Marginal"
-    UNPROFITABLE = "unprofitable", "Unprofitable"
+__all__ = ["AnalyticsRun", "ChurnRisk", "ContactScore", "RfmSegment", "ValueTier"]
 
 
 class AnalyticsRun(models.Model):

@@ -14,8 +14,8 @@ from accord.customers.models import Company, Contact
 
 SizeBand = Literal["", "1", "2-10", "11-50", "51-200", "201-1000", "1001+"]
 LifecycleStage = Literal["subscriber", "lead", "opportunity", "customer", "evangelist", "churned", "other"]
-# The value scores a contact may carry (``accord.analytics.models``, a layer above, which this app may not
-# import; a test keeps the two in step). Filters and list columns read them through the ``score`` relation.
+# The value scores a contact may carry (``accord.customers.scores``; a test keeps the two in step). Filters
+# and list columns read them through the ``score`` relation.
 RfmSegmentValue = Literal[
     "champions",
     "loyal",

@@ -2,37 +2,15 @@
 
 from typing import Any
 
-from django.db.models import TextChoices
-
 from accord.core.listing import TAGGED, TAGGED_FILTERS, Column, Domain, Filter
 from accord.customers import filters, schemas, selectors, services
 from accord.customers.models import Company, Contact
+from accord.customers.scores import ChurnRisk, RfmSegment
 
 CUSTOMERS = Domain(selectors, services, filters, schemas)
 # The company a deal, an order, an interaction or a task is about.
 COMPANY = Column("company", "Company", "company.name", link="/companies/{company_id}/", related=Company)
 UPDATED_AFTER = Filter("updated_after", "Updated from")
-
-
-# The labels of the value scores (``accord.analytics.models``, a layer above; a test keeps them in step).
-class ScoreSegment(TextChoices):
-    CHAMPIONS = "champions", "Champions"
-    LOYAL = "loyal", "Loyal"
-    POTENTIAL_LOYALIST = "potential_loyalist", "Potential Loyalist"
-    NEW = "new", "New"
-    PROMISING = "promising", "Promising"
-    NEED_ATTENTION = "need_attention", "Need Attention"
-    ABOUT_TO_SLEEP = "about_to_sleep", "About to Sleep"
-    AT_RISK = "at_risk", "At Risk"
-    CANT_LOSE = "cant_lose", "Can't Lose Them"
-    HIBERNATING = "hibernating", "Hibernating"
-    LOST = "lost", "Lost"
-
-
-class ScoreChurnRisk(TextChoices):
-    HIGH = "high", "High"
-    MEDIUM = "medium", "Medium"
-    LOW = "low", "Low"
 
 
 def _probability_alive(row: Any) -> str:
@@ -42,9 +20,9 @@ def _probability_alive(row: Any) -> str:
 
 # Optional columns and filters of the latest analysis' scores (docs/analytics-refresh.md).
 SCORE_COLUMNS = (
-    Column("segment", "Segment", "rfm_segment", choices=ScoreSegment, shown=False),
+    Column("segment", "Segment", "rfm_segment", choices=RfmSegment, shown=False),
     Column("lifetime_value", "Lifetime value", kind="money", shown=False),
-    Column("churn_risk", "Churn risk", choices=ScoreChurnRisk, shown=False),
+    Column("churn_risk", "Churn risk", choices=ChurnRisk, shown=False),
     Column("probability_alive", "P(alive)", _probability_alive, shown=False),
 )
 SCORE_FILTERS = (

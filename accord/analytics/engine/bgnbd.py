@@ -17,16 +17,14 @@ from scipy.special import digamma, expit, gammaln, hyp2f1, polygamma
 
 from accord.analytics.engine.fitting import (
     Compressed,
-    FitError,
     FloatArray,
     MaximumLikelihood,
     check_summary,
-    compress,
     dot,
+    fit_purchase_model,
     maximise_log_likelihood,
     softplus_and_sigmoid,
     unique_inverse,
-    warm_start_sample,
 )
 
 NAMES = ("r", "alpha", "a", "b")
@@ -307,27 +305,19 @@ def fit_bgnbd(
     frequency: ArrayLike, recency: ArrayLike, age: ArrayLike, *, weights: ArrayLike | None = None
 ) -> BetaGeoModel:
     """Maximum-likelihood BG/NBD on per-customer (x, t_x, T), with optional per-customer weights."""
-    data = compress(frequency, recency, age, weights)
-    total_weight = float(data.weights.sum())
-    if total_weight <= 0:
-        raise FitError("there are no customers to fit the model on")
-    if not np.any((data.frequency > 0) & (data.weights > 0)):
-        raise FitError("no customer made a repeat purchase, so the purchase rate cannot be estimated")
-    if len(data.frequency) < len(NAMES):
-        raise FitError(
-            "the customers are too much alike (fewer distinct (frequency, recency, age) than parameters)"
-        )
-    mean_x = float(data.weights @ data.frequency) / total_weight
-    mean_age = float(data.weights @ data.age) / total_weight
     # Start from exponential purchase gaps matching the mean rate, and a uniform dropout probability.
-    start: tuple[float, ...] = (1.0, max(mean_age, 1e-6) / max(mean_x, 1e-3), 1.0, 1.0)
-    sample = warm_start_sample(data)
-    if sample is not None:
-        start = tuple(_maximise(sample, start).params.values())
-    fitted = _maximise(data, start, warm=sample is not None)
+    fitted = fit_purchase_model(
+        frequency,
+        recency,
+        age,
+        weights,
+        names=NAMES,
+        start=lambda mean_x, mean_age: (1.0, max(mean_age, 1e-6) / max(mean_x, 1e-3), 1.0, 1.0),
+        maximise=lambda data, start, warm: _maximise(data, start, warm=warm),
+    )
     return BetaGeoModel(
-        params=fitted.params,
-        standard_errors=fitted.standard_errors,
-        log_likelihood=fitted.log_likelihood,
-        n_customers=round(total_weight),
+        params=fitted.estimate.params,
+        standard_errors=fitted.estimate.standard_errors,
+        log_likelihood=fitted.estimate.log_likelihood,
+        n_customers=fitted.n_customers,
     )

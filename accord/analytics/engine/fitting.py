@@ -329,3 +329,43 @@ def log1mexp(values: FloatArray) -> FloatArray:
     """log(1 − e^v) for v ≤ 0, accurate at both ends (Mächler 2012, "Accurately computing log(1 − exp(−|a|))")."""
     with np.errstate(divide="ignore"):
         return np.where(values > -np.log(2.0), np.log(-np.expm1(values)), np.log1p(-np.exp(values)))
+
+
+@dataclass(frozen=True)
+class PurchaseFit:
+    """A purchase model's maximum-likelihood fit and the number of customers it was fitted on."""
+
+    estimate: MaximumLikelihood
+    n_customers: int
+
+
+def fit_purchase_model(
+    frequency: ArrayLike,
+    recency: ArrayLike,
+    age: ArrayLike,
+    weights: ArrayLike | None,
+    *,
+    names: Sequence[str],
+    start: Callable[[float, float], tuple[float, ...]],
+    maximise: Callable[[Compressed, tuple[float, ...], bool], MaximumLikelihood],
+) -> PurchaseFit:
+    """What BG/NBD and Pareto/NBD fits share: compress, refuse data that cannot identify the model, start
+    from ``start(mean repeat purchases, mean age)``, warm up on a sample of a large base, then maximise
+    on every customer."""
+    data = compress(frequency, recency, age, weights)
+    total_weight = float(data.weights.sum())
+    if total_weight <= 0:
+        raise FitError("there are no customers to fit the model on")
+    if not np.any((data.frequency > 0) & (data.weights > 0)):
+        raise FitError("no customer made a repeat purchase, so the purchase rate cannot be estimated")
+    if len(data.frequency) < len(names):
+        raise FitError(
+            "the customers are too much alike (fewer distinct (frequency, recency, age) than parameters)"
+        )
+    mean_x = float(data.weights @ data.frequency) / total_weight
+    mean_age = float(data.weights @ data.age) / total_weight
+    first = start(mean_x, mean_age)
+    sample = warm_start_sample(data)
+    if sample is not None:
+        first = tuple(maximise(sample, first, False).params.values())
+    return PurchaseFit(maximise(data, first, sample is not None), round(total_weight))
