@@ -15,7 +15,8 @@ read straight into numpy. Conventions, the same on SQLite and PostgreSQL:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,7 @@ class Dialect:
     """The few expressions that differ between SQLite and PostgreSQL."""
 
     day: str  # the UTC day of ``o.ordered_at``, as a value that sorts and compares chronologically
-    month: str  # its month, the same way
+    month_of_day: str  # the month of a value of ``day`` (a column named ``day``), sorting the same way
     vendor: str
     # Read the whole orders table in storage order: SQLite otherwise walks the (contact, ordered_at) index
     # for "contact_id IS NOT NULL" and looks every order up by rowid, which took twice as long as the scan
@@ -75,14 +76,14 @@ def dialect() -> Dialect:
         utc = "(o.ordered_at AT TIME ZONE 'UTC')"
         return Dialect(
             day=f"CAST({utc} AS DATE)",
-            month=f"CAST(date_trunc('month', {utc}) AS DATE)",
+            month_of_day="CAST(date_trunc('month', day) AS DATE)",
             vendor="postgresql",
             full_scan="",
         )
     # Django stores aware datetimes on SQLite as UTC text 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
     return Dialect(
         day="substr(o.ordered_at, 1, 10)",
-        month="substr(o.ordered_at, 1, 7)",
+        month_of_day="substr(day, 1, 7)",
         vendor="sqlite",
         full_scan="NOT INDEXED",
     )
@@ -191,6 +192,64 @@ class Purchases:
         return len(self.contact_ids)
 
 
+CONTACT_DAYS_SQL = """
+SELECT o.contact_id AS contact_id, {day} AS day,
+       SUM(CASE WHEN o.status = 'paid' THEN o.total ELSE 0 END) AS amount,
+       MAX(CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END) AS bought,
+       SUM(CASE WHEN o.status = 'refunded' THEN o.total ELSE 0 END) AS refunded,
+       SUM(CASE WHEN o.status = 'paid' THEN o.discount_total ELSE 0 END) AS discounted
+FROM {orders} o {full_scan}
+WHERE o.contact_id IS NOT NULL AND o.currency = %s AND o.ordered_at < %s
+  AND o.status IN ('paid', 'refunded')
+GROUP BY o.contact_id, {day}
+"""
+DAYS_TABLE = "analytics_contact_days"
+
+
+@dataclass(frozen=True)
+class ContactDays:
+    """Where the statements read each contact's purchase days from (paid and refunded orders in the run's
+    currency to the analysis date, one row per contact and day): a derived table, or SQLite's temporary
+    table of them."""
+
+    sql: str
+    params: list[Any]
+
+
+def contact_days_query(*, analysis_date: dt.date, currency: str) -> ContactDays:
+    """The contact days as a derived table, grouped again by each statement that reads it."""
+    sql_dialect = dialect()
+    select = CONTACT_DAYS_SQL.format(
+        day=sql_dialect.day, orders=_table(Order), full_scan=sql_dialect.full_scan
+    )
+    return ContactDays(f"({select})", [currency, _end_of(analysis_date)])
+
+
+@contextmanager
+def contact_days(*, analysis_date: dt.date, currency: str) -> Iterator[ContactDays]:
+    """The contact days for a refresh's statements. SQLite has no hash aggregate, so every GROUP BY sorts
+    its input: each statement reading the orders sorted all 10,000,000 of them again (the purchases 48 s,
+    the cohorts 36 s; docs/benchmarks.md). There they are grouped once into a temporary table keyed by
+    (contact, day), which the purchases statement then reads in key order without sorting. PostgreSQL
+    hashes its groups and reads the derived table."""
+    query = contact_days_query(analysis_date=analysis_date, currency=currency)
+    if connection.vendor != "sqlite":
+        yield query
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS temp.{DAYS_TABLE}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {DAYS_TABLE} (contact_id INTEGER NOT NULL, day TEXT NOT NULL, amount REAL, "
+            "bought INTEGER, refunded REAL, discounted REAL, PRIMARY KEY (contact_id, day)) WITHOUT ROWID"
+        )
+        cursor.execute(f"INSERT INTO temp.{DAYS_TABLE} {query.sql[1:-1]}", query.params)
+    try:
+        yield ContactDays(f"temp.{DAYS_TABLE}", [])
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{DAYS_TABLE}")
+
+
 # One sort on SQLite besides the grouping by day: the first purchase day's amount is read with the first day
 # itself, as MIN over "day:amount" text (the day sorts first and is unique per contact), rather than with a
 # window function, which made SQLite sort every (contact, day) row twice more (measured: 4.75 s against
@@ -208,31 +267,27 @@ SELECT contact_id,
        SUM(CASE WHEN bought = 1 AND day > %s THEN 1 ELSE 0 END),
        CAST(SUM(refunded) AS DOUBLE PRECISION),
        CAST(SUM(discounted) AS DOUBLE PRECISION)
-FROM (
-    SELECT o.contact_id AS contact_id, {day} AS day,
-           SUM(CASE WHEN o.status = 'paid' THEN o.total ELSE 0 END) AS amount,
-           MAX(CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END) AS bought,
-           SUM(CASE WHEN o.status = 'refunded' THEN o.total ELSE 0 END) AS refunded,
-           SUM(CASE WHEN o.status = 'paid' THEN o.discount_total ELSE 0 END) AS discounted
-    FROM {orders} o {full_scan}
-    WHERE o.contact_id IS NOT NULL AND o.currency = %s AND o.ordered_at < %s
-      AND o.status IN ('paid', 'refunded')
-    GROUP BY o.contact_id, {day}
-) days
+FROM {days} days
 GROUP BY contact_id
 HAVING MAX(bought) = 1
 ORDER BY contact_id
 """
 
 
-def purchases(*, analysis_date: dt.date, currency: str, calibration_end: dt.date | None = None) -> Purchases:
-    """Every buying contact's purchase history to ``analysis_date``, in one statement."""
+def purchases(
+    *,
+    analysis_date: dt.date,
+    currency: str,
+    calibration_end: dt.date | None = None,
+    days: ContactDays | None = None,
+) -> Purchases:
+    """Every buying contact's purchase history to ``analysis_date``, in one statement (over ``days`` when
+    given, see ``contact_days``)."""
     sql_dialect = dialect()
     cut = sql_dialect.day_value(calibration_end or analysis_date)
+    source = days or contact_days_query(analysis_date=analysis_date, currency=currency)
     sql = PURCHASES_SQL.format(
-        full_scan=sql_dialect.full_scan,
-        day=sql_dialect.day,
-        orders=_table(Order),
+        days=source.sql,
         first_number=sql_dialect.day_number("MIN(CASE WHEN bought = 1 THEN day END)"),
         last_number=sql_dialect.day_number("MAX(CASE WHEN bought = 1 THEN day END)"),
         packed=sql_dialect.day_text("day") + " || ':' || CAST(amount AS TEXT)",
@@ -240,7 +295,7 @@ def purchases(*, analysis_date: dt.date, currency: str, calibration_end: dt.date
             "MAX(CASE WHEN bought = 1 AND day <= %s THEN day END)"
         ),
     )
-    params = [cut, cut, cut, cut, currency, _end_of(analysis_date)]
+    params = [cut, cut, cut, cut, *source.params]
     (
         contact_ids,
         first_day,
@@ -337,10 +392,10 @@ class CohortCounts:
 
 COHORTS_SQL = """
 WITH months AS (
-    SELECT o.contact_id AS contact_id, {month} AS month, SUM(o.total) AS amount
-    FROM {orders} o {full_scan}
-    WHERE o.contact_id IS NOT NULL AND o.currency = %s AND o.ordered_at < %s AND o.status = 'paid'
-    GROUP BY o.contact_id, {month}
+    SELECT contact_id, {month} AS month, SUM(amount) AS amount
+    FROM {days} days
+    WHERE bought = 1
+    GROUP BY contact_id, {month}
 ), marked AS (
     SELECT months.*, MIN(month) OVER (PARTITION BY contact_id) AS cohort FROM months
 )
@@ -359,22 +414,22 @@ def month_of(index: int) -> dt.date:
     return dt.date(int(index) // 12, int(index) % 12 + 1, 1)
 
 
-def cohort_counts(*, analysis_date: dt.date, currency: str) -> CohortCounts:
+def cohort_counts(*, analysis_date: dt.date, currency: str, days: ContactDays | None = None) -> CohortCounts:
     """The cohort table's cells in one GROUP BY: each contact counted once per month it bought in."""
     sql_dialect = dialect()
+    source = days or contact_days_query(analysis_date=analysis_date, currency=currency)
     if sql_dialect.vendor == "postgresql":
         index = "CAST(EXTRACT(YEAR FROM {0}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {0}) AS INTEGER) - 1"
     else:
         index = "CAST(substr({0}, 1, 4) AS INTEGER) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1"
     sql = COHORTS_SQL.format(
-        full_scan=sql_dialect.full_scan,
-        month=sql_dialect.month,
-        orders=_table(Order),
+        days=source.sql,
+        month=sql_dialect.month_of_day,
         cohort_index=index.format("cohort"),
         month_index=index.format("month"),
     )
     cohort, month, customers, revenue = read_arrays(
-        sql, [currency, _end_of(analysis_date)], ["int64", "int64", "int64", "float64"]
+        sql, source.params, ["int64", "int64", "int64", "float64"]
     )
     return CohortCounts(cohort_month=cohort, activity_month=month, customers=customers, revenue=revenue)
 

@@ -206,15 +206,16 @@ def _compute(run: AnalyticsRun, options: RefreshOptions, steps: _Steps) -> Score
             )
         first_order_day = aggregation.first_purchase_day(analysis_date=day, currency=currency.currency)
         calibration_end = calibration_end_for(first_order_day, day)
-        purchases = aggregation.purchases(
-            analysis_date=day, currency=currency.currency, calibration_end=calibration_end
-        )
+        with aggregation.contact_days(analysis_date=day, currency=currency.currency) as days:
+            purchases = aggregation.purchases(
+                analysis_date=day, currency=currency.currency, calibration_end=calibration_end, days=days
+            )
+            cohorts = aggregation.cohort_counts(analysis_date=day, currency=currency.currency, days=days)
         support_ids, support = aggregation.support_costs(
             analysis_date=day,
             cost_by_channel=settings.ACCORD_ANALYTICS_SUPPORT_COSTS,
             default_cost=settings.ACCORD_ANALYTICS_SUPPORT_COST_DEFAULT,
         )
-        cohorts = aggregation.cohort_counts(analysis_date=day, currency=currency.currency)
     with steps.step(1, "fit_and_score"):
         scores = score(
             purchases,

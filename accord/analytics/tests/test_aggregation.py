@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 import pytest
@@ -33,14 +34,23 @@ def _as_rows(found: aggregation.Purchases) -> dict[int, tuple[object, ...]]:
     }
 
 
+def _contact_days(grouped_once: bool) -> AbstractContextManager[aggregation.ContactDays | None]:
+    """The days as the refresh reads them (grouped once: SQLite's temporary table), or none given."""
+    if grouped_once:
+        return aggregation.contact_days(analysis_date=ANALYSIS_DATE, currency="EUR")
+    return nullcontext(None)
+
+
+@pytest.mark.parametrize("grouped_once", [True, False])
 @pytest.mark.parametrize("calibration_end", [CALIBRATION_END, None])
-def test_purchases_equal_the_oracle(calibration_end: dt.date | None) -> None:
+def test_purchases_equal_the_oracle(calibration_end: dt.date | None, grouped_once: bool) -> None:
     # Given same-day orders, refunds, cancelled orders, another currency and orders after the date
     history = build_history()
-    # When the database aggregates them
-    found = aggregation.purchases(
-        analysis_date=ANALYSIS_DATE, currency="EUR", calibration_end=calibration_end
-    )
+    # When the database aggregates them (from the orders, or from the days grouped once as a refresh does)
+    with _contact_days(grouped_once) as days:
+        found = aggregation.purchases(
+            analysis_date=ANALYSIS_DATE, currency="EUR", calibration_end=calibration_end, days=days
+        )
     # Then every buying contact's row equals the oracle's, and only they have one, by id
     expected = oracle(analysis_date=ANALYSIS_DATE, currency="EUR", calibration_end=calibration_end)
     assert list(found.contact_ids) == sorted(expected)
@@ -122,9 +132,11 @@ def test_aligned_puts_values_at_their_keys() -> None:
     assert aggregation.aligned(keys, np.array([], dtype=np.int64), np.array([])).tolist() == [0.0] * 4
 
 
-def test_cohort_counts() -> None:
+@pytest.mark.parametrize("grouped_once", [True, False])
+def test_cohort_counts(grouped_once: bool) -> None:
     build_history()
-    cells = aggregation.cohort_counts(analysis_date=ANALYSIS_DATE, currency="EUR")
+    with _contact_days(grouped_once) as days:
+        cells = aggregation.cohort_counts(analysis_date=ANALYSIS_DATE, currency="EUR", days=days)
     got = list(
         zip(
             [aggregation.month_of(m).isoformat()[:7] for m in cells.cohort_month],
