@@ -390,7 +390,9 @@ def _export_rows(response: Response) -> list[dict[str, Any]]:
         .iter_rows(values_only=True)
     )
     header = [str(name) for name in next(rows)]
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    # The streaming writer leaves empty cells out, as the format allows, so a row whose last cells are empty
+    # (a contact without value scores) reads shorter than the header.
+    return [dict(zip(header, (*row, *[None] * (len(header) - len(row))), strict=True)) for row in rows]
 
 
 def _readable(response: Response) -> bytes:
