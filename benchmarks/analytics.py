@@ -186,17 +186,20 @@ def run_child(database: str, customers: int, args: argparse.Namespace) -> None:
             )
         )
         result("SQL: cohort cells", seconds)
+        if calibration_end is not None:
+            seconds, _ = timed(
+                lambda: aggregation.holdout_weekly(
+                    calibration_end=calibration_end,
+                    analysis_date=ANALYSIS_DATE,
+                    currency=currency.currency,
+                    days=days,
+                )
+            )
+            result("SQL: holdout weeks", seconds)
     seconds, _ = timed(
         lambda: aggregation.support_costs(analysis_date=ANALYSIS_DATE, cost_by_channel={"phone": 6.0})
     )
     result("SQL: support costs", seconds)
-    if calibration_end is not None:
-        seconds, _ = timed(
-            lambda: aggregation.holdout_weekly(
-                calibration_end=calibration_end, analysis_date=ANALYSIS_DATE, currency=currency.currency
-            )
-        )
-        result("SQL: holdout weeks", seconds)
     end_day = aggregation.day_number(ANALYSIS_DATE)
     repeat = scoring.RepeatArrays.of(
         purchases.purchase_days, purchases.first_day, purchases.last_day, end_day

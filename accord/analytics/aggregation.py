@@ -214,6 +214,7 @@ class ContactDays:
 
     sql: str
     params: list[Any]
+    keyed: bool = False  # a table keyed by (contact, day), cheap to read more than once
 
 
 def contact_days_query(*, analysis_date: dt.date, currency: str) -> ContactDays:
@@ -244,7 +245,7 @@ def contact_days(*, analysis_date: dt.date, currency: str) -> Iterator[ContactDa
         )
         cursor.execute(f"INSERT INTO temp.{DAYS_TABLE} {query.sql[1:-1]}", query.params)
     try:
-        yield ContactDays(f"temp.{DAYS_TABLE}", [])
+        yield ContactDays(f"temp.{DAYS_TABLE}", [], keyed=True)
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS temp.{DAYS_TABLE}")
@@ -451,8 +452,24 @@ SELECT ({day_number} - %s) / 7, COUNT(*) FROM days GROUP BY 1 ORDER BY 1
 """
 
 
+HOLDOUT_WEEKS_FROM_DAYS_SQL = """
+SELECT ({day_number} - %s) / 7, COUNT(*)
+FROM {days} days
+WHERE days.bought = 1 AND days.day > %s
+  AND EXISTS (
+      SELECT 1 FROM {days} earlier
+      WHERE earlier.contact_id = days.contact_id AND earlier.day <= %s AND earlier.bought = 1
+  )
+GROUP BY 1 ORDER BY 1
+"""
+
+
 def holdout_weekly(
-    *, calibration_end: dt.date, analysis_date: dt.date, currency: str
+    *,
+    calibration_end: dt.date,
+    analysis_date: dt.date,
+    currency: str,
+    days: ContactDays | None = None,
 ) -> tuple[IntArray, IntArray]:
     """(week of the holdout from 0, purchase days) of the customers who bought in the calibration period:
     the actual side of the cumulative calibration chart. The holdout is a small share of the history, so
@@ -460,6 +477,13 @@ def holdout_weekly(
     (contact, ordered_at) index."""
     sql_dialect = dialect()
     holdout_start = calibration_end + dt.timedelta(days=1)
+    if days is not None and days.keyed:
+        # SQLite's contact days of the refresh: the holdout's days and, per contact, one seek for an earlier
+        # one, instead of looking each holdout order and its contact's history up in the wide orders table.
+        cut = sql_dialect.day_value(calibration_end)
+        sql = HOLDOUT_WEEKS_FROM_DAYS_SQL.format(days=days.sql, day_number=sql_dialect.day_number("day"))
+        weeks, counts = read_arrays(sql, [day_number(holdout_start), cut, cut], ["int64", "int64"])
+        return weeks, counts
     sql = HOLDOUT_WEEKS_SQL.format(
         day=sql_dialect.day, orders=_table(Order), day_number=sql_dialect.day_number("day")
     )

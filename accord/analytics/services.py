@@ -211,6 +211,13 @@ def _compute(run: AnalyticsRun, options: RefreshOptions, steps: _Steps) -> Score
                 analysis_date=day, currency=currency.currency, calibration_end=calibration_end, days=days
             )
             cohorts = aggregation.cohort_counts(analysis_date=day, currency=currency.currency, days=days)
+            holdout = (
+                aggregation.holdout_weekly(
+                    calibration_end=calibration_end, analysis_date=day, currency=currency.currency, days=days
+                )
+                if calibration_end is not None
+                else None
+            )
         support_ids, support = aggregation.support_costs(
             analysis_date=day,
             cost_by_channel=settings.ACCORD_ANALYTICS_SUPPORT_COSTS,
@@ -230,14 +237,13 @@ def _compute(run: AnalyticsRun, options: RefreshOptions, steps: _Steps) -> Score
     with steps.step(2, "calibration"):
         if (
             calibration_end is not None
+            and holdout is not None
             and int(np.count_nonzero(purchases.calibration_days)) >= MIN_CALIBRATION_CUSTOMERS
         ):
             fitted = calibrate(
                 purchases, model=options.model, calibration_end=calibration_end, analysis_date=day
             )
-            weeks, actual = aggregation.holdout_weekly(
-                calibration_end=calibration_end, analysis_date=day, currency=currency.currency
-            )
+            weeks, actual = holdout
             calibration = (fitted, HoldoutWeeks(weeks=weeks, purchases=actual))
     with steps.step(3, "report"):
         run.report = dict(

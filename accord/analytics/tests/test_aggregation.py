@@ -157,11 +157,13 @@ def test_cohort_counts(grouped_once: bool) -> None:
     ]
 
 
-def test_holdout_weeks_count_repeat_days_of_calibration_customers() -> None:
+@pytest.mark.parametrize("grouped_once", [True, False])
+def test_holdout_weeks_count_repeat_days_of_calibration_customers(grouped_once: bool) -> None:
     build_history()
-    weeks, counts = aggregation.holdout_weekly(
-        calibration_end=CALIBRATION_END, analysis_date=ANALYSIS_DATE, currency="EUR"
-    )
+    with _contact_days(grouped_once) as days:
+        weeks, counts = aggregation.holdout_weekly(
+            calibration_end=CALIBRATION_END, analysis_date=ANALYSIS_DATE, currency="EUR", days=days
+        )
     # dan on 1 April (week 0), ada on 1 May (day 30: week 4); bob started in the holdout
     assert (weeks.tolist(), counts.tolist()) == ([0, 4], [1, 1])
 
