@@ -13,12 +13,15 @@ Only ids that a scoped query has already returned may be passed in: a batch quer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import JSONField, QuerySet
+from django.db.models.fields.json import KeyTransform
 
 # Far above any real id, so a sentinel is found only where the ids went into the SQL parameters.
 _SENTINEL_BASE = 2**62
@@ -75,6 +78,40 @@ class BatchQuery:
         columns = (*query.extra_select, *query.values_select, *query.annotation_select)
         assert len(columns) == compiler.col_count, (columns, sql)
         converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        for index, (functions, expression) in converters.items():
+            converters[index] = ([_faster(function, expression) for function in functions], expression)
         compiled = _Compiled(sql, tuple(params), positions, columns, converters)
         self._compiled[(using, count)] = compiled
         return compiled
+
+
+def _faster(convert: Callable[..., Any], expression: Any) -> Callable[..., Any]:
+    """``convert``, or an equivalent that is cheaper per value.
+
+    A page of contacts decodes two JSON columns per row (custom fields, tag names); orjson does it in a
+    fraction of the time of ``json.loads`` behind ``JSONField.from_db_value`` (0.1 ms of a 2 ms list
+    request), with the same values. Fields with their own decoder keep Django's converter.
+    """
+    field = getattr(convert, "__self__", None)
+    if (
+        isinstance(field, JSONField)
+        and getattr(convert, "__func__", None) is JSONField.from_db_value
+        and field.decoder is None
+        and not isinstance(expression, KeyTransform)
+    ):
+        return _json_from_db
+    return convert
+
+
+# orjson reads an integer beyond 64 bits as a float: text with such a run of digits goes to ``json``.
+_LONG_DIGIT_RUN = re.compile(r"\d{19}")
+_DJANGO_JSON = JSONField()
+
+
+def _json_from_db(value: Any, expression: Any, connection: Any) -> Any:
+    if isinstance(value, str) and _LONG_DIGIT_RUN.search(value) is None:
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            pass  # what orjson refuses (NaN, lone surrogates) is decoded as Django would
+    return _DJANGO_JSON.from_db_value(value, expression, connection)

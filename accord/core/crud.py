@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import FilterSchema, Query, Router, Schema
@@ -60,14 +61,65 @@ def without_hidden_fields(
     for item in records(data):
         for key in hidden & item.keys():
             del item[key]
-    response = HttpResponse(
-        ORJSONRenderer().render(request, data, response_status=status),
-        status=status,
-        content_type=ORJSONRenderer.media_type,
-    )
+    response = _json_response(request, data, status)
     for name, value in headers.items() if headers is not None else ():
         response[name] = value
     return response
+
+
+def rows_page_response(
+    request: HttpRequest,
+    model: type[Model],
+    schema: type[BaseModel],
+    rows: list[dict[str, Any]],
+    next_cursor: str | None,
+) -> HttpResponse:
+    """A list page whose rows ``Resource.load_rows`` read as dicts already shaped like the list schema
+    (its keys, their types), sent as they are, less the fields the actor's role may not see.
+
+    Validating and dumping 50 such rows again cost 0.29 ms of a 2.3 ms list request on PostgreSQL,
+    more than reading them (benchmarks/api.py). With ``ACCORD_VERIFY_ROW_PAGES`` (on in the tests) each
+    page is also validated and must equal what ninja's validation would have sent.
+    """
+    hidden = hidden_keys(actor_of(request), model)
+    for row in rows:
+        for key in hidden & row.keys():
+            del row[key]
+    data = {"items": rows, "next_cursor": next_cursor}
+    if settings.ACCORD_VERIFY_ROW_PAGES:
+        _verify_row_page(schema, data, hidden)
+    return _json_response(request, data, 200)
+
+
+def _verify_row_page(schema: type[BaseModel], data: dict[str, Any], hidden: frozenset[str]) -> None:
+    expected = schema.model_validate(data).model_dump()
+    for item in expected["items"]:
+        for key in hidden & item.keys():
+            del item[key]
+    for sent, validated in zip(data["items"], expected["items"], strict=True):
+        # Compared with their types: 1 == 1.0, but JSON writes them differently.
+        sent_typed, validated_typed = _typed(sent), _typed(validated)
+        if sent_typed != validated_typed:
+            keys = sorted(
+                key
+                for key in sent.keys() | validated.keys()
+                if sent_typed.get(key) != validated_typed.get(key)
+            )
+            raise AssertionError(f"{schema.__name__}: rows differ from their validation in {keys}: {sent}")
+
+
+def _typed(row: dict[str, Any]) -> dict[str, tuple[Any, type]]:
+    return {key: (value, type(value)) for key, value in row.items()}
+
+
+def _json_response(request: HttpRequest, data: Any, status: int) -> HttpResponse:
+    """``data`` rendered as ninja renders responses (``NinjaAPI.create_response``)."""
+    renderer = ORJSONRenderer()
+    return HttpResponse(
+        renderer.render(request, data, response_status=status),
+        status=status,
+        content_type=f"{renderer.media_type}; charset={renderer.charset}",
+    )
 
 
 @dataclass(frozen=True)
@@ -88,7 +140,8 @@ class Resource:
     update: Callable[..., Model]  # (*, actor, instance, data, expected_version) -> Model
     delete: Callable[..., None]  # (*, actor, instance, expected_version) -> None
     # Lists may show a lighter summary than the detail. With ``load_rows`` a page is found as ids by
-    # ``list_records`` and its rows are read by id, in the order given (see accord.core.batch_query).
+    # ``list_records`` and its rows are read by id, in the order given (see accord.core.batch_query), as
+    # dicts with exactly the fields of ``list_schema`` in their types (sent unvalidated: rows_page_response).
     list_schema: type[BaseModel] | None = None
     load_rows: Callable[[list[int]], list[dict[str, Any]]] | None = None
     # Whether create takes ``?on_duplicate=reject`` (companies, contacts: accord.core.duplicates).
@@ -175,9 +228,10 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
             records, actor=actor, model=resource.model, query=q, sort=sort, cursor=cursor, limit=limit,
             load_rows=resource.load_rows,
         )  # fmt: skip
-        items, next_cursor = page.items, page.next_cursor
+        if resource.load_rows is not None:
+            return rows_page_response(request, resource.model, list_page, page.items, page.next_cursor)
         return without_hidden_fields(
-            request, resource.model, list_page, {"items": items, "next_cursor": next_cursor}
+            request, resource.model, list_page, {"items": page.items, "next_cursor": page.next_cursor}
         )
 
     @router.get(

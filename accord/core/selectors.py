@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -71,6 +72,9 @@ def filtered_list(
 def filter_condition(actor: Actor, filters: FilterSchema) -> Q:
     """``filters`` as one condition, built once per request: a list read in parts (``scope_parts``)
     narrows each part by the same filters, and ninja builds the condition field by field each time."""
+    if not filters.model_fields_set:
+        # No filter given (most list requests): the condition of the defaults, built once per schema.
+        return _default_condition(type(filters))
     key = ("filter_condition", id(filters))
     derived = actor.access.derived
     if key not in derived:
@@ -78,6 +82,11 @@ def filter_condition(actor: Actor, filters: FilterSchema) -> Q:
         derived[key] = (filters, filters.get_filter_expression())
     condition: Q = derived[key][1]
     return condition
+
+
+@cache
+def _default_condition(schema: type[FilterSchema]) -> Q:
+    return schema().get_filter_expression()
 
 
 def custom_field_definitions(object_type: str) -> list[CustomField]:

@@ -17,3 +17,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # them on (accord/core/tests/test_ratelimit.py, with a file of its own).
 ACCORD_RATE_LIMIT_READ = None
 ACCORD_RATE_LIMIT_WRITE = None
+
+ACCORD_VERIFY_ROW_PAGES = True

@@ -40,6 +40,20 @@ def test_rows_equal_what_the_orm_returns_for_every_batch_size() -> None:
     assert row["parent_name"] == "C parent"
 
 
+def test_json_values_decode_as_django_decodes_them() -> None:
+    documents = [
+        {"big": 2**70, "negative": -(2**64), "phone": "+4930123456789012345678"},  # beyond 64 bits
+        {"pi": 3.141592653589793, "tiny": 5e-324, "text": "Grüße, 東京 \u2028", "nested": [[{}], None, True]},
+        {"code": 9223372036854775807},  # the largest 64-bit integer
+    ]
+    ids = [
+        Company.objects.create(name=f"C{index}", custom_fields=doc).pk for index, doc in enumerate(documents)
+    ]
+    rows = sorted(BatchQuery(_companies).rows(ids), key=lambda row: row["id"])
+    assert [row["custom_fields"] for row in rows] == documents
+    assert type(rows[0]["custom_fields"]["big"]) is int
+
+
 def test_ids_without_a_row_are_skipped_and_an_empty_batch_runs_no_query(django_assert_num_queries) -> None:
     company = Company.objects.create(name="C")
     batch = BatchQuery(_companies)
