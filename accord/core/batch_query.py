@@ -13,13 +13,16 @@ Only ids that a scoped query has already returned may be passed in: a batch quer
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
 from django.db.models import JSONField, QuerySet
 from django.db.models.fields.json import KeyTransform
 
@@ -90,9 +93,18 @@ def _faster(convert: Callable[..., Any], expression: Any) -> Callable[..., Any]:
 
     A page of contacts decodes two JSON columns per row (custom fields, tag names); orjson does it in a
     fraction of the time of ``json.loads`` behind ``JSONField.from_db_value`` (0.1 ms of a 2 ms list
-    request), with the same values. Fields with their own decoder keep Django's converter.
+    request), with the same values. Fields with their own decoder keep Django's converter. On SQLite,
+    each datetime only needs its UTC zone, without Django's checks around it.
     """
-    field = getattr(convert, "__self__", None)
+    owner = getattr(convert, "__self__", None)
+    if (
+        isinstance(owner, SQLiteOperations)
+        and getattr(convert, "__func__", None) is SQLiteOperations.convert_datetimefield_value
+        and settings.USE_TZ
+        and owner.connection.timezone is dt.UTC
+    ):
+        return _sqlite_utc_datetime
+    field = owner
     if (
         isinstance(field, JSONField)
         and getattr(convert, "__func__", None) is JSONField.from_db_value
@@ -106,6 +118,13 @@ def _faster(convert: Callable[..., Any], expression: Any) -> Callable[..., Any]:
 # orjson reads an integer beyond 64 bits as a float: text with such a run of digits goes to ``json``.
 _LONG_DIGIT_RUN = re.compile(r"\d{19}")
 _DJANGO_JSON = JSONField()
+
+
+def _sqlite_utc_datetime(value: Any, expression: Any, connection: Any) -> Any:
+    """SQLite's datetimes, stored in UTC and already parsed by the driver, made aware (as Django does)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return connection.ops.convert_datetimefield_value(value, expression, connection)
 
 
 def _json_from_db(value: Any, expression: Any, connection: Any) -> Any:

@@ -12,7 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -142,9 +142,16 @@ def paginate_keys(*querysets: QuerySet[T], sort: str, cursor: str | None, limit:
     an index can answer in order, and the database merges the few rows they return.
     """
     if cursor and connection.vendor == "sqlite" and sort.lstrip("-") not in ("id", "pk"):
-        querysets = tuple(arm for queryset in querysets for arm in _sqlite_arms_after(queryset, sort, cursor))
-        cursor = None
-    if len(querysets) == 1:
+        if len(querysets) == 1:
+            # One list's two ranges follow each other in its order: the second is built and read only
+            # when the first does not fill the page (most pages: a run of equal names outlasts a page).
+            keys, attname = _keys_in_sequence(
+                _sqlite_arms_after(querysets[0], sort, cursor), sort=sort, limit=limit
+            )
+        else:
+            ranges = [arm for queryset in querysets for arm in _sqlite_arms_after(queryset, sort, cursor)]
+            keys, attname = _merged_keys(ranges, sort=sort, cursor=None, limit=limit)
+    elif len(querysets) == 1:
         page_queryset, attname = _page_queryset(querysets[0], sort=sort, cursor=cursor, limit=limit)
         keys = list(page_queryset.values_list("pk", attname))
     else:
@@ -156,7 +163,7 @@ def paginate_keys(*querysets: QuerySet[T], sort: str, cursor: str | None, limit:
     return Page(items=[pk for pk, _ in keys], next_cursor=next_cursor)
 
 
-def _sqlite_arms_after(queryset: QuerySet[T], sort: str, cursor: str) -> tuple[QuerySet[T], QuerySet[T]]:
+def _sqlite_arms_after(queryset: QuerySet[T], sort: str, cursor: str) -> Iterator[QuerySet[T]]:
     """The rows after a cursor as two index ranges: the cursor's value with a later id, then later values.
 
     SQLite (3.40) seeks a row value on its first column only: ``(family_name, id) > ('Schneider', 9723)``
@@ -168,10 +175,23 @@ def _sqlite_arms_after(queryset: QuerySet[T], sort: str, cursor: str) -> tuple[Q
     assert isinstance(field, models.Field), f"{sort} is not a sortable column"
     value, last_pk = _decode(cursor, field)
     after = "lt" if descending else "gt"
-    return (
-        queryset.filter(**{field.name: value, f"pk__{after}": last_pk}),
-        queryset.filter(**{f"{field.name}__{after}": value}),
-    )
+    yield queryset.filter(**{field.name: value, f"pk__{after}": last_pk})
+    yield queryset.filter(**{f"{field.name}__{after}": value})
+
+
+def _keys_in_sequence(
+    ranges: Iterable[QuerySet[T]], *, sort: str, limit: int
+) -> tuple[list[tuple[int, Any]], str]:
+    """(id, sort value) of the first ``limit + 1`` rows of ``ranges`` read one after the other: each
+    range comes wholly after the one before it in ``sort`` order."""
+    keys: list[tuple[int, Any]] = []
+    attname = ""
+    for queryset in ranges:
+        page_queryset, attname = _page_queryset(queryset, sort=sort, cursor=None, limit=limit - len(keys))
+        keys.extend(page_queryset.values_list("pk", attname))
+        if len(keys) > limit:
+            break
+    return keys, attname
 
 
 def _merged_keys(
