@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import JSONField, QuerySet
 from django.db.models.fields.json import KeyTransform
 
@@ -98,8 +98,9 @@ def _faster(convert: Callable[..., Any], expression: Any) -> Callable[..., Any]:
     """
     owner = getattr(convert, "__self__", None)
     if (
-        isinstance(owner, SQLiteOperations)
-        and getattr(convert, "__func__", None) is SQLiteOperations.convert_datetimefield_value
+        isinstance(owner, BaseDatabaseOperations)
+        and owner.connection.vendor == "sqlite"
+        and getattr(convert, "__name__", "") == "convert_datetimefield_value"
         and settings.USE_TZ
         and owner.connection.timezone is dt.UTC
     ):
