@@ -11,7 +11,16 @@ def _decomposed(text: str) -> str:
 
 @pytest.mark.parametrize(
     "text",
-    ["Ada.Lovelace@Example.COM", "O'Brien-Smith 42", "", "\t~{}|", "José Müller", "ﬁnance Ⅳ", "Łódź", "İstanbul"],
+    [
+        "Ada.Lovelace@Example.COM",
+        "O'Brien-Smith 42",
+        "",
+        "\t~{}|",
+        "José Müller",
+        "ﬁnance Ⅳ",
+        "Łódź",
+        "İstanbul",
+    ],
 )
 def test_ascii_and_other_text_fold_alike(text: str) -> None:
     assert fold(text) == _decomposed(text)
