@@ -122,6 +122,12 @@ class ContactWriter(KindWriter):
         draft = Draft(rows, fields, tags=check_tags(values), label=label)
         company = self.company(refs, draft.companies, company_key(values))
         draft.children = {"emails": emails, "phones": phones, "company": company}
+        # The list summary (accord.customers.summaries) goes in with the row: refreshing it afterwards
+        # rewrote every new contact, a fifth of an import's time on PostgreSQL.
+        draft.fields["primary_email"] = emails[0] if emails else None
+        draft.fields["primary_phone"] = phones[0][0] if phones else None
+        if company is not None:
+            draft.late["current_company_id"] = company
         numbers = [number for number, _ in phones]
         draft.search = lambda: contact_search_fields(
             label, emails, numbers, [refs.company_name(company)] if company else []
@@ -214,8 +220,8 @@ class ContactWriter(KindWriter):
         Table(ContactEmail, ["contact_id", "email", "label", "is_primary"]).insert(email_rows)
         Table(ContactPhone, ["contact_id", "number", "label", "is_primary"]).insert(phone_rows)
         Table(Employment, ["contact_id", "company_id", "role", "is_current"]).insert(job_rows)
-        # The list summary on each contact's row follows its children (accord.customers.summaries).
-        contact_summaries_refresh([draft.pk for draft in (*created, *updated)])
+        # The list summary on an updated contact's row follows its children (accord.customers.summaries).
+        contact_summaries_refresh([draft.pk for draft in updated])
 
 
 def _emails(values: dict[str, Any]) -> list[str]:
