@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from accord.analytics import selectors
@@ -83,7 +83,7 @@ def latest_run(request: HttpRequest) -> AnalyticsRun:
     operation_id="refresh_analytics",
     summary="Queue a refresh of every contact's scores; follow it at GET /jobs/{id} (administrators and sales managers)",
 )
-def refresh(request: HttpRequest, payload: RefreshIn) -> tuple[int, Job]:
+def refresh(request: HttpRequest, payload: RefreshIn) -> Status[Job]:
     queued = refresh_enqueue(
         actor=actor_of(request),
         analysis_date=payload.analysis_date,
@@ -91,4 +91,4 @@ def refresh(request: HttpRequest, payload: RefreshIn) -> tuple[int, Job]:
         annual_discount_rate=payload.annual_discount_rate,
         model=payload.model,
     )
-    return 202, queued
+    return Status(202, queued)

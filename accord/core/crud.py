@@ -13,7 +13,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from ninja import FilterSchema, Query, Router, Schema
+from ninja import FilterSchema, Query, Router, Schema, Status
 from pydantic import BaseModel, Field, create_model
 
 from accord.core.actors import Actor
@@ -54,7 +54,7 @@ def without_hidden_fields(
     """
     hidden = hidden_keys(actor_of(request), model)
     if not hidden:
-        return status, result
+        return Status(status, result)
     data = schema.model_validate(result).model_dump()
     if records is None:
         records = _page_items if "items" in data and "next_cursor" in data else _itself
@@ -349,8 +349,8 @@ def add_crud_routes(router: Router, resource: Resource) -> None:
         operation_id=f"delete_{name}",
         summary=f"Delete a {name}",
     )
-    def delete_record(request: HttpRequest, record_id: RecordId) -> tuple[int, None]:
+    def delete_record(request: HttpRequest, record_id: RecordId) -> Status[None]:
         actor = actor_of(request)
         instance = resource.get_record(actor=actor, pk=record_id)
         resource.delete(actor=actor, instance=instance, expected_version=expected_version(request))
-        return 204, None
+        return Status(204, None)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from accord.core.crud import ERRORS, actor_of
 from accord.core.errors import ValidationFailed
@@ -149,8 +149,8 @@ def _merge(request: HttpRequest, object_type: str, payload: MergeIn) -> MergeRec
     operation_id="merge_contacts",
     summary="Merge contacts into one (you must be allowed to edit each; undo with /merges/{id}/undo)",
 )
-def merge_contacts(request: HttpRequest, payload: MergeIn) -> tuple[int, MergeRecord]:
-    return 201, _merge(request, "contact", payload)
+def merge_contacts(request: HttpRequest, payload: MergeIn) -> Status[MergeRecord]:
+    return Status(201, _merge(request, "contact", payload))
 
 
 @router.post(
@@ -159,8 +159,8 @@ def merge_contacts(request: HttpRequest, payload: MergeIn) -> tuple[int, MergeRe
     operation_id="merge_companies",
     summary="Merge companies into one (you must be allowed to edit each; undo with /merges/{id}/undo)",
 )
-def merge_companies(request: HttpRequest, payload: MergeIn) -> tuple[int, MergeRecord]:
-    return 201, _merge(request, "company", payload)
+def merge_companies(request: HttpRequest, payload: MergeIn) -> Status[MergeRecord]:
+    return Status(201, _merge(request, "company", payload))
 
 
 @router.get(

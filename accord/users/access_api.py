@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from accord.access.models import Role, Team
 from accord.core.api import expected_version, set_etag
@@ -43,7 +43,7 @@ def list_roles(request: HttpRequest) -> Any:
 def create_role(request: HttpRequest, payload: RoleIn, response: HttpResponse) -> Any:
     role = services.role_create(actor=actor_of(request), data=payload.dict(exclude_unset=True))
     set_etag(response, role.version)
-    return 201, role
+    return Status(201, role)
 
 
 @roles.get(
@@ -83,7 +83,7 @@ def delete_role(request: HttpRequest, record_id: RecordId) -> Any:
     actor = actor_of(request)
     role = selectors.role_get(actor=actor, pk=record_id)
     services.role_delete(actor=actor, instance=role, expected_version=expected_version(request))
-    return 204, None
+    return Status(204, None)
 
 
 @teams.get(
@@ -97,7 +97,7 @@ def list_teams(request: HttpRequest) -> Any:
 def create_team(request: HttpRequest, payload: TeamIn, response: HttpResponse) -> Any:
     team = services.team_create(actor=actor_of(request), data=payload.dict(exclude_unset=True))
     set_etag(response, team.version)
-    return 201, team
+    return Status(201, team)
 
 
 @teams.get(
@@ -134,7 +134,7 @@ def delete_team(request: HttpRequest, record_id: RecordId) -> Any:
     actor = actor_of(request)
     team = selectors.team_get(actor=actor, pk=record_id)
     services.team_delete(actor=actor, instance=team, expected_version=expected_version(request))
-    return 204, None
+    return Status(204, None)
 
 
 @sharing.get(
@@ -176,7 +176,7 @@ def list_shares(request: HttpRequest, object_type: ShareableType, object_id: Rec
     summary="Share a record with a user or a team (its owner, their manager or an admin)",
 )
 def create_share(request: HttpRequest, payload: ShareIn) -> Any:
-    return 201, services.share_create(actor=actor_of(request), data=payload.dict())
+    return Status(201, services.share_create(actor=actor_of(request), data=payload.dict()))
 
 
 @sharing.delete(
@@ -187,4 +187,4 @@ def create_share(request: HttpRequest, payload: ShareIn) -> Any:
 )
 def delete_share(request: HttpRequest, share_id: RecordId) -> Any:
     services.share_delete(actor=actor_of(request), share_id=share_id)
-    return 204, None
+    return Status(204, None)

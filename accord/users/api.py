@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from accord.core.api import expected_version, set_etag
 from accord.core.crud import ERRORS, actor_of, page_schema
@@ -52,7 +52,7 @@ def create_token(request: HttpRequest, payload: TokenIn, response: HttpResponse)
     issued = services.token_create(
         actor=actor, user=user, name=payload.name, scope=payload.scope, expires_at=payload.expires_at
     )
-    return 201, {**TokenOut.from_orm(issued.token).dict(), "secret": issued.secret}
+    return Status(201, {**TokenOut.from_orm(issued.token).dict(), "secret": issued.secret})
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None, **ERRORS}, operation_id="revoke_token")
@@ -61,7 +61,7 @@ def revoke_token(request: HttpRequest, token_id: RecordId) -> Any:
     user = actor.user
     assert isinstance(user, User)
     services.token_revoke(actor=actor, user=user, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 users = Router(tags=["Users"])
@@ -106,7 +106,7 @@ def create_user(request: HttpRequest, payload: UserIn, response: HttpResponse) -
     set_etag(response, user.version)
     response["Cache-Control"] = SECRET_RESPONSE
     generated = None if payload.password else password
-    return 201, {**UserOut.from_orm(user).dict(), "password": generated}
+    return Status(201, {**UserOut.from_orm(user).dict(), "password": generated})
 
 
 @users.get(
