@@ -192,16 +192,26 @@ class Purchases:
         return len(self.contact_ids)
 
 
-CONTACT_DAYS_SQL = """
-SELECT o.contact_id AS contact_id, {day} AS day,
-       SUM(CASE WHEN o.status = 'paid' THEN o.total ELSE 0 END) AS amount,
-       MAX(CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END) AS bought,
-       SUM(CASE WHEN o.status = 'refunded' THEN o.total ELSE 0 END) AS refunded,
-       SUM(CASE WHEN o.status = 'paid' THEN o.discount_total ELSE 0 END) AS discounted
-FROM {orders} o {full_scan}
-WHERE o.contact_id IS NOT NULL AND o.currency = %s AND o.ordered_at < %s
-  AND o.status IN ('paid', 'refunded')
-GROUP BY o.contact_id, {day}
+# What each counted order adds to its contact's day (both the grouped query below and SQLite's upsert sum
+# these), and which orders count: paid and refunded ones in the run's currency before the analysis date.
+ORDER_DAY_PARTS = {
+    "amount": "CASE WHEN o.status = 'paid' THEN o.total ELSE 0 END",
+    "bought": "CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END",
+    "refunded": "CASE WHEN o.status = 'refunded' THEN o.total ELSE 0 END",
+    "discounted": "CASE WHEN o.status = 'paid' THEN o.discount_total ELSE 0 END",
+}
+COUNTED_ORDERS = (
+    "o.contact_id IS NOT NULL AND o.currency = %s AND o.ordered_at < %s AND o.status IN ('paid', 'refunded')"
+)
+CONTACT_DAYS_SQL = f"""
+SELECT o.contact_id AS contact_id, {{day}} AS day,
+       SUM({ORDER_DAY_PARTS["amount"]}) AS amount,
+       MAX({ORDER_DAY_PARTS["bought"]}) AS bought,
+       SUM({ORDER_DAY_PARTS["refunded"]}) AS refunded,
+       SUM({ORDER_DAY_PARTS["discounted"]}) AS discounted
+FROM {{orders}} o {{full_scan}}
+WHERE {COUNTED_ORDERS}
+GROUP BY o.contact_id, {{day}}
 """
 DAYS_TABLE = "analytics_contact_days"
 
@@ -229,15 +239,12 @@ def contact_days_query(*, analysis_date: dt.date, currency: str) -> ContactDays:
 # SQLite's contact days, written straight from the orders: ``sales_order``'s (contact, ordered_at, status,
 # currency, total, discount_total) index yields them in key order, so each row lands at the end of the table
 # or on the row just written (a second order of the same day), and no sort is needed.
-SQLITE_CONTACT_DAYS_SQL = """
-INSERT INTO temp.{table}
+SQLITE_CONTACT_DAYS_SQL = f"""
+INSERT INTO temp.{{table}}
 SELECT o.contact_id, substr(o.ordered_at, 1, 7), substr(o.ordered_at, 1, 10),
-       CASE WHEN o.status = 'paid' THEN o.total ELSE 0 END,
-       CASE WHEN o.status = 'paid' THEN 1 ELSE 0 END,
-       CASE WHEN o.status = 'refunded' THEN o.total ELSE 0 END,
-       CASE WHEN o.status = 'paid' THEN o.discount_total ELSE 0 END
-FROM {orders} o INDEXED BY order_contact_value_idx
-WHERE o.contact_id IS NOT NULL AND o.currency = %s AND o.ordered_at < %s AND o.status IN ('paid', 'refunded')
+       {", ".join(ORDER_DAY_PARTS.values())}
+FROM {{orders}} o INDEXED BY order_contact_value_idx
+WHERE {COUNTED_ORDERS}
 ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, bought = max(bought, excluded.bought),
     refunded = refunded + excluded.refunded, discounted = discounted + excluded.discounted
 """
