@@ -36,19 +36,31 @@ class _Compiled:
     params: tuple[Any, ...]
     id_positions: tuple[int, ...]  # where each id goes in ``params``, in the order of the ids
     columns: tuple[str, ...]
+    id_index: int  # of the id column
     converters: dict[int, tuple[list[Callable[..., Any]], Any]]
 
 
 class BatchQuery:
-    """``build(ids)`` returns a ``values()`` queryset of the rows of those ids; ``rows(ids)`` runs it.
+    """``build(ids)`` returns a ``values()`` queryset of the rows of those ids; ``rows(ids)`` runs it, and
+    ``finish`` (if any) completes each row in Python. Called with ids, it is a list's ``load_rows``.
 
     ``build`` must use the ids only in a ``pk__in``-style filter, so that the SQL does not depend on
     their values; ``_compile`` checks that every sentinel id appears exactly once in the parameters.
     """
 
-    def __init__(self, build: Callable[[list[int]], QuerySet[Any, Any]]) -> None:
+    def __init__(
+        self,
+        build: Callable[[list[int]], QuerySet[Any, Any]],
+        finish: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self._build = build
+        self._finish = finish
         self._compiled: dict[tuple[str, int], _Compiled] = {}
+
+    def __call__(self, ids: list[int]) -> list[dict[str, Any]]:
+        """The rows of ``ids``, in that order."""
+        by_id = {row["id"]: row for row in self.rows(ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
 
     def rows(self, ids: Sequence[int], *, using: str = DEFAULT_DB_ALIAS) -> list[dict[str, Any]]:
         """The rows of ``ids`` as dictionaries, in no particular order; ids without a row are skipped."""
@@ -61,15 +73,53 @@ class BatchQuery:
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            fetched = cursor.fetchall()
-        rows = []
-        for values in fetched:
-            row = list(values)
-            for index, (converters, expression) in compiled.converters.items():
-                for convert in converters:
-                    row[index] = convert(row[index], expression, connection)
-            rows.append(dict(zip(compiled.columns, row, strict=True)))
-        return rows
+            return [self._row(values, 0, compiled, connection) for values in cursor.fetchall()]
+
+    def rows_with_keys(
+        self, keys_sql: str, keys_params: Sequence[Any], *, order: str, using: str = DEFAULT_DB_ALIAS
+    ) -> list[tuple[int, Any, dict[str, Any] | None]]:
+        """(id, sort value, row) of each (id, sort value) that ``keys_sql`` selects, sorted by ``order``
+        (the two columns by position: "2 ASC, 1 ASC"), in one statement on PostgreSQL; the row is None
+        when the id has none. ``keys_sql`` must be a scoped query: its ids are not checked again.
+
+        The row query runs for each key as a lateral subquery: 0.33 ms for a page of 50 contacts, against
+        0.36 ms with the keys in a CTE joined to the rows of ``id IN (SELECT … FROM cte)``, and 0.39 ms
+        for the two statements one after the other.
+        """
+        connection = connections[using]
+        assert connection.vendor == "postgresql", "LATERAL is PostgreSQL's"
+        compiled = self._compiled.get((using, 1)) or self._compile(using, 1)
+        # The row query of one id with its placeholder cut out: "… WHERE id IN (" and ")".
+        position = compiled.id_positions[0]
+        before, after = _around_placeholder(compiled.sql, position)
+        sql = (
+            f"SELECT page.key_id, page.key_value, page_row.* FROM ({keys_sql}) page (key_id, key_value) "
+            f"LEFT JOIN LATERAL ({before}page.key_id{after}) page_row ON TRUE ORDER BY {order}"
+        )
+        params = [*keys_params, *compiled.params[:position], *compiled.params[position + 1 :]]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        id_index = 2 + compiled.id_index
+        return [
+            (
+                values[0],
+                values[1],
+                self._row(values, 2, compiled, connection) if values[id_index] is not None else None,
+            )
+            for values in found
+        ]
+
+    def _row(self, values: Sequence[Any], start: int, compiled: _Compiled, connection: Any) -> dict[str, Any]:
+        """The row of ``values[start:]``, converted as the ORM converts it, then finished."""
+        row = list(values[start:]) if start else list(values)
+        for index, (converters, expression) in compiled.converters.items():
+            for convert in converters:
+                row[index] = convert(row[index], expression, connection)
+        result = dict(zip(compiled.columns, row, strict=True))
+        if self._finish is not None:
+            self._finish(result)
+        return result
 
     def _compile(self, using: str, count: int) -> _Compiled:
         sentinels = [_SENTINEL_BASE + offset for offset in range(count)]
@@ -78,14 +128,30 @@ class BatchQuery:
         sql, params = compiler.as_sql()
         positions = tuple(params.index(sentinel) for sentinel in sentinels)
         assert sum(isinstance(p, int) and p >= _SENTINEL_BASE for p in params) == count, sql
+        assert len(_placeholders(sql)) == len(params), sql  # the n-th placeholder holds the n-th parameter
         columns = (*query.extra_select, *query.values_select, *query.annotation_select)
         assert len(columns) == compiler.col_count, (columns, sql)
+        assert "id" in columns, f"rows read by id select it: {columns}"
         converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
         for index, (functions, expression) in converters.items():
             converters[index] = ([_faster(function, expression) for function in functions], expression)
-        compiled = _Compiled(sql, tuple(params), positions, columns, converters)
+        compiled = _Compiled(sql, tuple(params), positions, columns, columns.index("id"), converters)
         self._compiled[(using, count)] = compiled
         return compiled
+
+
+_PERCENT_SIGN = re.compile(r"%[%s]")
+
+
+def _placeholders(sql: str) -> list[tuple[int, int]]:
+    """Where the parameter placeholders ("%s") of Django's SQL are; "%%" is a literal percent sign."""
+    return [match.span() for match in _PERCENT_SIGN.finditer(sql) if match.group() == "%s"]
+
+
+def _around_placeholder(sql: str, position: int) -> tuple[str, str]:
+    """``sql`` before and after the placeholder of its ``position``-th parameter."""
+    start, end = _placeholders(sql)[position]
+    return sql[:start], sql[end:]
 
 
 def _faster(convert: Callable[..., Any], expression: Any) -> Callable[..., Any]:

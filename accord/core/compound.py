@@ -11,15 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
 
 def union_all(querysets: Sequence[QuerySet[Any, Any]]) -> tuple[str, list[Any]]:
-    """``SELECT * FROM (arm 1) arm_0 UNION ALL SELECT * FROM (arm 2) arm_1 …`` and its parameters."""
+    """``SELECT * FROM (arm 1) arm_0 UNION ALL SELECT * FROM (arm 2) arm_1 …`` and its parameters.
+
+    Arms that can match nothing (Django raises ``EmptyResultSet`` for a condition such as ``pk__in=[]``)
+    are left out; ``EmptyResultSet`` is raised when every arm is."""
     selects: list[str] = []
     params: list[Any] = []
     for index, queryset in enumerate(querysets):
-        sql, arm_params = queryset.query.sql_with_params()
+        try:
+            sql, arm_params = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            continue
         selects.append(f"SELECT * FROM ({sql}) arm_{index}")
         params.extend(arm_params)
+    if not selects:
+        raise EmptyResultSet
     return " UNION ALL ".join(selects), params

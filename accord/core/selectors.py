@@ -10,9 +10,10 @@ from django.db.models import Model, Q, QuerySet
 from ninja import FilterSchema
 
 from accord.core.actors import Actor
+from accord.core.batch_query import BatchQuery
 from accord.core.custom_fields import custom_field_filter
 from accord.core.models import CustomField
-from accord.core.pagination import Page, paginate, paginate_keys
+from accord.core.pagination import Page, paginate, paginate_keys, paginate_rows
 from accord.core.permissions import require_view, scope_parts, visible_to
 from accord.core.search import search
 
@@ -115,8 +116,8 @@ def read_page(
     """One keyset page of a scoped list, as the API and the web lists read it.
 
     ``records(part)`` is the list's selector (``part``: one of ``scope_parts``, or None for the whole
-    scope); ``load_rows`` reads a page's rows by id (``accord.core.batch_query``), else the records are
-    read with the selector's prefetches. A scope made of a few owners and some shares is read part by
+    scope); ``load_rows`` reads a page's rows by id (a ``BatchQuery`` reads them with the page's ids, in
+    the same statement), else the records are read with the selector's prefetches. A scope made of a few owners and some shares is read part by
     part, each in index order; a search (``query``) already narrows the list to a few hundred records,
     so it needs no parts.
     """
@@ -124,6 +125,8 @@ def read_page(
     if not scope and load_rows is None:
         return paginate(records(None), sort=sort, cursor=cursor, limit=limit)
     querysets = [records(part) for part in scope] if scope else [records(None)]
+    if isinstance(load_rows, BatchQuery):
+        return paginate_rows(load_rows, *querysets, sort=sort, cursor=cursor, limit=limit)
     keys = paginate_keys(*querysets, sort=sort, cursor=cursor, limit=limit)
     rows = load_rows(keys.items) if load_rows else records_in_order(records(None), keys.items)
     return Page(items=rows, next_cursor=keys.next_cursor)

@@ -81,16 +81,16 @@ CONTACT_SUMMARY_FIELDS = (
     "owner_id",
     "custom_fields",
 )
-_contact_summary_rows = BatchQuery(_contact_summaries)
 
 
-def contact_rows(ids: list[int]) -> list[dict[str, Any]]:
-    """The list summaries of contacts already found by a scoped query, in the order of ``ids``."""
-    by_id = {row["id"]: row for row in _contact_summary_rows.rows(ids)}
-    for row in by_id.values():
-        row["full_name"] = person_name(row["given_name"], row["family_name"])
-        row["tags"] = sorted(row["tags"] or ())
-    return [by_id[pk] for pk in ids if pk in by_id]
+def _finish_contact_row(row: dict[str, Any]) -> None:
+    row["full_name"] = person_name(row["given_name"], row["family_name"])
+    row["tags"] = sorted(row["tags"] or ())
+
+
+# The list summaries of contacts already found by a scoped query (``load_rows``): called with ids, in
+# their order; ``accord.core.pagination.paginate_rows`` reads a page of them with its keys.
+contact_rows = BatchQuery(_contact_summaries, finish=_finish_contact_row)
 
 
 def company_list(

@@ -2,12 +2,17 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from accord.core.batch_query import BatchQuery
 from accord.customers.models import Company
 
 pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="one statement on PostgreSQL only"
+)
 
 
 def _companies(ids: list[int]) -> QuerySet[Any, Any]:
@@ -67,3 +72,39 @@ def test_a_query_whose_sql_depends_on_the_ids_values_is_refused() -> None:
     batch = BatchQuery(lambda ids: Company.objects.filter(pk__in=ids, parent_id=ids[0]).values("id"))
     with pytest.raises(AssertionError):
         batch.rows([1])
+
+
+@postgres_only
+def test_rows_with_keys_come_in_the_keys_order_with_none_for_a_key_without_a_row() -> None:
+    names = ["Cid", "Cab", "Cob", "Zed"]  # Zed is left out by the row query's own filter
+    ids = {name: Company.objects.create(name=name, custom_fields={"n": name}).pk for name in names}
+    keys_sql, keys_params = (
+        Company.objects.order_by("-name").values_list("pk", "name").query.sql_with_params()
+    )
+
+    found = BatchQuery(_companies).rows_with_keys(keys_sql, keys_params, order="2 DESC, 1 DESC")
+
+    assert [(pk, name) for pk, name, _ in found] == [
+        (ids[name], name) for name in sorted(names, reverse=True)
+    ]
+    assert found[0][2] is None
+    assert [row["custom_fields"] for _, _, row in found[1:] if row] == [
+        {"n": "Cob"},
+        {"n": "Cid"},
+        {"n": "Cab"},
+    ]
+    assert found[1][2] == BatchQuery(_companies).rows([ids["Cob"]])[0]
+
+
+@postgres_only
+def test_a_literal_percent_sign_is_not_taken_for_a_placeholder() -> None:
+    # Django writes a literal % as %%: "'%%s'" holds no parameter, though it contains "%s"
+    batch = BatchQuery(
+        lambda ids: Company.objects.filter(pk__in=ids).values("id").annotate(text=RawSQL("'%%s'", ()))
+    )
+    company = Company.objects.create(name="C")
+    keys_sql, keys_params = Company.objects.values_list("pk", "name").query.sql_with_params()
+
+    [(_, _, row)] = batch.rows_with_keys(keys_sql, keys_params, order="1 ASC")
+
+    assert row == {"id": company.pk, "text": "%s"}

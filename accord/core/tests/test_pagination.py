@@ -1,11 +1,23 @@
+from typing import Any
+
 import pytest
 from django.utils import timezone
 
+from accord.core.batch_query import BatchQuery
 from accord.core.errors import ValidationFailed
-from accord.core.pagination import paginate, paginate_keys
+from accord.core.pagination import paginate, paginate_keys, paginate_rows
 from accord.customers.models import Company
 
 pytestmark = pytest.mark.django_db
+
+
+def _named(row: dict[str, Any]) -> None:
+    row["label"] = f"#{row['id']}: {row['name']}"
+
+
+# Rows read by id with the keys of their page, in one statement (a lateral join on PostgreSQL, a CTE on
+# SQLite), finished in Python.
+COMPANY_ROWS = BatchQuery(lambda ids: Company.objects.filter(pk__in=ids).values("id", "name"), finish=_named)
 
 
 def _walk(sort: str, limit: int) -> list[int]:
@@ -23,6 +35,19 @@ def _walk(sort: str, limit: int) -> list[int]:
         ]
         merged = paginate_keys(*parts, sort=sort, cursor=cursor, limit=limit)
         assert (merged.items, merged.next_cursor) == (keys.items, keys.next_cursor)
+        # An arm that can match nothing (Django's EmptyResultSet) is left out of the union
+        with_empty = paginate_keys(
+            *parts, Company.objects.filter(pk__in=[]), sort=sort, cursor=cursor, limit=limit
+        )
+        assert (with_empty.items, with_empty.next_cursor) == (keys.items, keys.next_cursor)
+        # Read with their rows, whole or in parts, the same page
+        for querysets in ([Company.objects.all()], parts):
+            rows = paginate_rows(COMPANY_ROWS, *querysets, sort=sort, cursor=cursor, limit=limit)
+            assert rows.items == [
+                {"id": company.pk, "name": company.name, "label": f"#{company.pk}: {company.name}"}
+                for company in page.items
+            ]
+            assert rows.next_cursor == page.next_cursor
         seen.extend(keys.items)
         if page.next_cursor is None:
             return seen
@@ -42,6 +67,16 @@ def test_walking_every_page_yields_every_row_once_in_order(sort: str, limit: int
     )
     # When every page is fetched (as records and as ids), then the concatenation is exactly the ordered table
     assert _walk(sort, limit) == expected
+
+
+def test_a_list_that_can_match_nothing_is_an_empty_page() -> None:
+    Company.objects.create(name="Hidden")
+    Company.objects.create(name="Hidden too")
+    nothing = Company.objects.filter(pk__in=[])  # Django raises EmptyResultSet instead of querying
+
+    for cursor in (None, paginate(Company.objects.all(), sort="name", cursor=None, limit=1).next_cursor):
+        assert paginate_keys(nothing, sort="name", cursor=cursor, limit=1).items == []
+        assert paginate_rows(COMPANY_ROWS, nothing, sort="name", cursor=cursor, limit=1).items == []
 
 
 def test_a_tampered_cursor_is_a_field_error() -> None:
