@@ -50,6 +50,7 @@ class Company(TrackedModel):
             models.Index(fields=["external_id"], name="company_external_id_idx"),
             models.Index(fields=["name", "id"], name="company_name_idx"),
             models.Index(fields=["domain"], name="company_domain_idx"),
+            models.Index(fields=["phone"], name="company_phone_idx"),  # an import's match key
             models.Index(fields=["owner", "name"], name="company_owner_idx"),
             models.Index(fields=["created_at", "id"], name="company_created_idx"),
             models.Index(fields=["updated_at", "id"], name="company_updated_idx"),

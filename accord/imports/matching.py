@@ -69,23 +69,31 @@ def find_matches(kind: str, match_key: str, keys: Collection[str]) -> dict[str, 
 
 def _lookup(model: type[models.Model], field: str, record: str, keys: list[str]) -> list[tuple[str, int]]:
     """(key, record id) of the rows holding ``keys``, oldest record first. Plain SQL: building the ORM's
-    ``IN`` of a batch's 2,000 keys took longer than the database took to answer it."""
+    ``IN`` of a batch's 2,000 keys took longer than the database took to answer it. Every key column has
+    an index (a test checks), so each key is one index lookup."""
     quote = connection.ops.quote_name
     meta = model._meta
     columns = {model_field.attname: str(model_field.column) for model_field in meta.concrete_fields}
     column, record_column = quote(columns[field]), quote(columns[record])
     table = quote(meta.db_table)
-    params: list[Any]
-    if connection.vendor == "postgresql":
-        condition, params = f"{column} = ANY(%s)", [keys]
-    else:
-        condition, params = f"{column} IN ({', '.join(['%s'] * len(keys))})", keys
-    sql = f"SELECT {column}, {record_column} FROM {table} WHERE {condition} ORDER BY {record_column}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Never prepared: a generic plan is made once, and one made while an import fills an empty
-            # table scans it, batch after batch, as it grows.
-            cursor.cursor.execute(sql, params, prepare=False)
+            # One index lookup per key, in a lateral subquery that OFFSET 0 keeps from being merged into
+            # the join: PostgreSQL costed ``column = ANY(keys)`` as a scan of the table as soon as it had a
+            # few hundred thousand rows (10.6 ms against 3.5 ms per batch of 2,000 keys at 130,000 rows,
+            # and the scan grows with the table: an import slowed down as it filled it). Never prepared: a
+            # generic plan made while an import fills an empty table would keep scanning it.
+            sql = (
+                f"SELECT found.key, found.record FROM unnest(%s::text[]) AS wanted (key) CROSS JOIN LATERAL "
+                f"(SELECT {column} AS key, {record_column} AS record FROM {table} "
+                f"WHERE {column} = wanted.key OFFSET 0) AS found ORDER BY found.record"
+            )
+            cursor.cursor.execute(sql, [keys], prepare=False)
         else:
-            cursor.execute(sql, params)
+            marks = ", ".join(["%s"] * len(keys))
+            cursor.execute(
+                f"SELECT {column}, {record_column} FROM {table} WHERE {column} IN ({marks}) "
+                f"ORDER BY {record_column}",
+                keys,
+            )
         return list(cursor.fetchall())

@@ -57,6 +57,7 @@ class Lead(TrackedModel):
             models.Index(fields=["external_id"], name="lead_external_id_idx"),
             models.Index(fields=["status", "created_at"], name="lead_status_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
+            models.Index(fields=["phone"], name="lead_phone_idx"),  # an import's match key
             models.Index(fields=["family_name", "id"], name="lead_family_idx"),
             models.Index(fields=["created_at", "id"], name="lead_created_idx"),
             models.Index(fields=["updated_at", "id"], name="lead_updated_idx"),

@@ -1,0 +1,38 @@
+import pytest
+from django.db import connection
+
+from accord.customers.models import Contact, ContactEmail
+from accord.imports.matching import KEY_SOURCES, find_matches
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(("kind", "match_key"), sorted(KEY_SOURCES))
+def test_every_match_key_is_the_first_column_of_an_index(kind: str, match_key: str) -> None:
+    # A batch's keys are looked up one by one (on PostgreSQL, one lateral lookup each): without an index
+    # each lookup would scan the table.
+    _, model, field, _ = KEY_SOURCES[(kind, match_key)]
+    column = model._meta.get_field(field).column
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    # A unique constraint is backed by an index on both databases
+    indexed = (info for info in constraints.values() if info["index"] or info["unique"])
+    assert any(info["columns"][:1] == [column] for info in indexed), f"{model.__name__}.{field} has no index"
+
+
+def test_each_key_finds_its_oldest_record_and_unknown_keys_nothing() -> None:
+    older = Contact.objects.create(family_name="Older")
+    newer = Contact.objects.create(family_name="Newer")
+    only = Contact.objects.create(family_name="Only")
+    for contact, email in (
+        (newer, "shared@example.org"),
+        (older, "shared@example.org"),
+        (only, "only@example.org"),
+    ):
+        ContactEmail.objects.create(contact=contact, email=email)
+
+    found = find_matches(
+        "contacts", "email", ["shared@example.org", "only@example.org", "nobody@example.org"]
+    )
+
+    assert found == {"shared@example.org": older.pk, "only@example.org": only.pk}
