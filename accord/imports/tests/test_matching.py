@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import connection, models
 
 from accord.customers.models import Contact, ContactEmail
 from accord.imports.matching import KEY_SOURCES, find_matches
@@ -11,8 +11,10 @@ pytestmark = pytest.mark.django_db
 def test_every_match_key_is_the_first_column_of_an_index(kind: str, match_key: str) -> None:
     # A batch's keys are looked up one by one (on PostgreSQL, one lateral lookup each): without an index
     # each lookup would scan the table.
-    _, model, field, _ = KEY_SOURCES[(kind, match_key)]
-    column = model._meta.get_field(field).column
+    _, model, name, _ = KEY_SOURCES[(kind, match_key)]
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    column = field.column
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
     # A unique constraint is backed by an index on both databases
