@@ -25,6 +25,7 @@ from accord.imports.models import ImportRun, MappingTemplate
 from accord.imports.rows import ParsedRow
 from accord.imports.writer import BATCH_SIZE, KindWriter, RunContext, error_rows, write_batch
 from accord.imports.writer_revert import revert_batch
+from accord.imports.writer_sql import refresh_statistics
 from accord.imports.writers import WRITERS
 
 Progress = Callable[[int], None]
@@ -126,6 +127,7 @@ def import_run_execute(
     try:
         for batch in _batches(context, rows, batch_size):
             done = _commit_batch(context, batch)
+            refresh_statistics()
             if progress is not None:
                 progress(done)
     except Exception as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -78,6 +79,8 @@ class Table:
         prepared = self._prepare(rows)
         if prepared:
             BulkLoader(out=io.StringIO()).insert(self.statement, prepared)
+            added = _rows_added()
+            added[self.model._meta.db_table] = added.get(self.model._meta.db_table, 0) + len(prepared)
         return len(prepared)
 
     def _prepare(self, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -102,6 +105,49 @@ class Table:
                 values[index] = adapted
             prepared.append(tuple(values))
         return prepared
+
+
+# Rows inserted per table since its statistics were last refreshed, per thread (a worker may run imports
+# side by side); see ``refresh_statistics``.
+_added = threading.local()
+SMALLEST_ANALYZED_GROWTH = 1000  # rows: below, a wrong estimate costs less than analysing
+
+
+def _rows_added() -> dict[str, int]:
+    if not hasattr(_added, "rows"):
+        _added.rows = {}
+    rows: dict[str, int] = _added.rows
+    return rows
+
+
+def refresh_statistics() -> list[str]:
+    """ANALYZE the tables an import has grown to about twice what their statistics say (PostgreSQL); the
+    tables analysed.
+
+    An import fills tables faster than autovacuum analyses them (it looks once a minute). Planned with
+    statistics that still say a table is empty, as after a revert or a mass delete, PostgreSQL looked a
+    batch's keys up with a scan of the whole growing table: the first 100,000 rows of an import of
+    1,000,000 contacts took 48 s instead of 10 s. Analysing each table when it has doubled costs about
+    1.6 s over that import.
+    """
+    added = _rows_added()
+    if connection.vendor != "postgresql" or not added:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, GREATEST(reltuples, 0) FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)",
+            [list(added)],
+        )
+        counted = dict(cursor.fetchall())
+        grown = [
+            table
+            for table, rows in added.items()
+            if rows >= max(SMALLEST_ANALYZED_GROWTH, counted.get(table, 0))
+        ]
+        for table in grown:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            del added[table]
+    return grown
 
 
 _SEQUENCES: dict[str, str] = {}
