@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -38,6 +39,14 @@ class _Compiled:
     columns: tuple[str, ...]
     id_index: int  # of the id column
     converters: dict[int, tuple[list[Callable[..., Any]], Any]]
+
+    @cached_property
+    def around_first_id(self) -> tuple[str, str, tuple[Any, ...]]:
+        """The SQL before and after the first id's placeholder ("… WHERE id IN (" and ")"), and the
+        parameters without that id."""
+        position = self.id_positions[0]
+        start, end = _placeholders(self.sql)[position]
+        return self.sql[:start], self.sql[end:], self.params[:position] + self.params[position + 1 :]
 
 
 class BatchQuery:
@@ -89,14 +98,12 @@ class BatchQuery:
         connection = connections[using]
         assert connection.vendor == "postgresql", "LATERAL is PostgreSQL's"
         compiled = self._compiled.get((using, 1)) or self._compile(using, 1)
-        # The row query of one id with its placeholder cut out: "… WHERE id IN (" and ")".
-        position = compiled.id_positions[0]
-        before, after = _around_placeholder(compiled.sql, position)
+        before, after, row_params = compiled.around_first_id
         sql = (
             f"SELECT page.key_id, page.key_value, page_row.* FROM ({keys_sql}) page (key_id, key_value) "
             f"LEFT JOIN LATERAL ({before}page.key_id{after}) page_row ON TRUE ORDER BY {order}"
         )
-        params = [*keys_params, *compiled.params[:position], *compiled.params[position + 1 :]]
+        params = [*keys_params, *row_params]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()
@@ -146,12 +153,6 @@ _PERCENT_SIGN = re.compile(r"%[%s]")
 def _placeholders(sql: str) -> list[tuple[int, int]]:
     """Where the parameter placeholders ("%s") of Django's SQL are; "%%" is a literal percent sign."""
     return [match.span() for match in _PERCENT_SIGN.finditer(sql) if match.group() == "%s"]
-
-
-def _around_placeholder(sql: str, position: int) -> tuple[str, str]:
-    """``sql`` before and after the placeholder of its ``position``-th parameter."""
-    start, end = _placeholders(sql)[position]
-    return sql[:start], sql[end:]
 
 
 def _faster(convert: Callable[..., Any], expression: Any) -> Callable[..., Any]:

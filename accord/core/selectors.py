@@ -116,10 +116,10 @@ def read_page(
     """One keyset page of a scoped list, as the API and the web lists read it.
 
     ``records(part)`` is the list's selector (``part``: one of ``scope_parts``, or None for the whole
-    scope); ``load_rows`` reads a page's rows by id (a ``BatchQuery`` reads them with the page's ids, in
-    the same statement), else the records are read with the selector's prefetches. A scope made of a few owners and some shares is read part by
-    part, each in index order; a search (``query``) already narrows the list to a few hundred records,
-    so it needs no parts.
+    scope); ``load_rows`` reads a page's rows by id (a ``BatchQuery`` reads them with the page's keys,
+    ``paginate_rows``), else the records are read with the selector's prefetches. A scope made of a few
+    owners and some shares is read part by part, each in index order; a search (``query``) already
+    narrows the list to a few hundred records, so it needs no parts.
     """
     scope = scope_parts(actor, model) if not (query and query.strip()) else None
     if not scope and load_rows is None:

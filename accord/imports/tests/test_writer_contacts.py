@@ -11,6 +11,7 @@ from accord.core.actors import Actor
 from accord.core.models import AuditEntry, SearchEntry
 from accord.customers.models import Company, Contact, Employment
 from accord.customers.services import contact_create
+from accord.customers.summaries import contact_summaries_refresh
 from accord.imports.models import ImportedRecord
 from accord.imports.tests.writer_rows import counts, errors, run_import
 
@@ -50,6 +51,14 @@ def test_contacts_are_created_with_their_children_index_audit_and_imported_recor
     # and the list summary on the row (accord.customers.summaries)
     assert (ada.primary_email, ada.primary_phone) == ("ada@example.com", "+442071234567")
     assert ada.current_company_id == Company.objects.get().pk
+    # the summary the import wrote with the row is the one the services' refresh computes from the children
+    contact_summaries_refresh([ada.pk])
+    refreshed = Contact.objects.get(pk=ada.pk)
+    assert (refreshed.primary_email, refreshed.primary_phone, refreshed.current_company_id) == (
+        ada.primary_email,
+        ada.primary_phone,
+        ada.current_company_id,
+    )
     assert (ada.owner_id, ada.version, ada.job_title) == (actor.user_id, 1, "Analyst")
     charles = Contact.objects.get(family_name="Babbage")
     assert charles.given_name == "Charles"
