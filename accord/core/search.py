@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -91,6 +92,37 @@ def search_index_upsert(
         object_id=object_id,
         defaults={"owner_id": owner_id, "title": title, "subtitle": subtitle, "text": text},
     )
+
+
+@contextmanager
+def deferred_search_indexing() -> Iterator[None]:
+    """For bulk writers inside a transaction: the search entries inserted in the block reach SQLite's FTS5
+    tables at its end, with one statement per table rather than row by row through the insert trigger, four
+    times faster (migration core/0008 says why). The block may insert entries but not update or delete
+    those it inserted. PostgreSQL's indexes follow the insert itself: nothing changes there.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    # No savepoint of its own: inside one, every page the inserts touch is first copied to the savepoint's
+    # journal, which made them two and a half times slower. The entries are indexed even when the block
+    # fails, so that a caller which carries on in the same transaction finds the trigger back on and its
+    # index whole.
+    if not connection.in_atomic_block:
+        raise RuntimeError("deferred_search_indexing needs a transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO search_deferred_indexing (since_id) SELECT COALESCE(MAX(id), 0) FROM core_searchentry"
+        )
+        try:
+            yield
+        finally:
+            for table in ("search_word", "search_trigram"):
+                cursor.execute(
+                    f"INSERT INTO {table} (rowid, text) SELECT id, text FROM core_searchentry "
+                    "WHERE id > (SELECT since_id FROM search_deferred_indexing)"
+                )
+            cursor.execute("DELETE FROM search_deferred_indexing")
 
 
 def search_index_remove(*, kind: str, object_id: int) -> None:

@@ -1,8 +1,8 @@
 """Global search entries for the demo's companies, contacts, leads and deals.
 
 The text is built by ``accord.core.search.search_text`` from the same terms the services index, so
-a demo record is found exactly like one created through the API. On SQLite the FTS5 tables follow
-through their triggers.
+a demo record is found exactly like one created through the API. On SQLite the FTS5 tables take the
+entries in one statement each at the end of the load (``deferred_search_indexing``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from accord.core.models import SearchEntry
-from accord.core.search import search_text
+from accord.core.search import deferred_search_indexing, search_text
 from accord.demo import geography
 from accord.demo.loader import BulkLoader, TableWriter, chunks
 from accord.demo.people import Companies, Contacts
@@ -22,9 +22,12 @@ Entry = tuple[int | None, str, str, str]  # owner id, title, subtitle, text
 def write_search_entries(
     loader: BulkLoader, companies: Companies, contacts: Contacts, leads: Leads, deals: Deals
 ) -> None:
-    with loader.table(
-        SearchEntry, "search entries", rows=companies.count + contacts.count + leads.count + deals.count
-    ) as table:
+    with (
+        loader.table(
+            SearchEntry, "search entries", rows=companies.count + contacts.count + leads.count + deals.count
+        ) as table,
+        deferred_search_indexing(),
+    ):
         for rows in chunks(companies.count):
             _write(
                 table, SearchEntry.Kind.COMPANY, companies.first_id + rows.start, _companies(companies, rows)

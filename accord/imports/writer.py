@@ -25,7 +25,7 @@ from accord.core.custom_fields import definitions_read_once
 from accord.core.errors import PermissionDenied, ValidationFailed
 from accord.core.models import AuditEntry, SearchEntry, Tag
 from accord.core.permissions import require_create, require_edit
-from accord.core.search import SearchFields
+from accord.core.search import SearchFields, deferred_search_indexing
 from accord.core.services import tags_from_names, validated
 from accord.customers.models import Company
 from accord.customers.services import cleaned_company_fields, company_search_fields
@@ -430,7 +430,8 @@ def record_side_rows(
             title, subtitle, text = draft.search().stored()
             owner = draft.fields.get("owner_id", getattr(draft.existing, "owner_id", None))
             entries.append((search_kind, draft.pk, owner, title, subtitle, text))
-        Table(SearchEntry, ["kind", "object_id", "owner_id", "title", "subtitle", "text"]).insert(entries)
+        with deferred_search_indexing():
+            Table(SearchEntry, ["kind", "object_id", "owner_id", "title", "subtitle", "text"]).insert(entries)
     audit = [
         (now, actor.user_id, actor.token_id, actor.via, "create", label, d.pk, d.label[:300], NO_CHANGES)
         for d in created
