@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from accord.core.vendor_migrations import run_sql_on
+
 FORWARD = (
     "DROP INDEX IF EXISTS search_entry_fulltext_idx",
     "CREATE INDEX search_entry_fulltext_idx ON core_searchentry "
@@ -13,16 +15,7 @@ BACKWARD = (
 )
 
 
-def _run(statements):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("core", "0002_search_indexes")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [run_sql_on("postgresql", FORWARD, BACKWARD)]

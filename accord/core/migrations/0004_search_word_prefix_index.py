@@ -7,6 +7,8 @@ that keep the table in sync refer to it by name and need no change.
 
 from django.db import migrations
 
+from accord.core.vendor_migrations import run_sql_on
+
 TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
 FORWARD = (
     "DROP TABLE search_word",
@@ -21,16 +23,7 @@ BACKWARD = (
 )
 
 
-def _run(statements):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("core", "0003_search_word_separators")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [run_sql_on("sqlite", FORWARD, BACKWARD)]

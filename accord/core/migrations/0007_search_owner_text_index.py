@@ -10,19 +10,13 @@ index.
 
 from django.db import migrations
 
+from accord.core.vendor_migrations import run_sql_on
+
 FORWARD = "CREATE INDEX search_entry_owner_text_idx ON core_searchentry (owner_id, text text_pattern_ops)"
 BACKWARD = "DROP INDEX search_entry_owner_text_idx"
-
-
-def _run(statement: str):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0006_saved_views")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [run_sql_on("postgresql", (FORWARD,), (BACKWARD,))]

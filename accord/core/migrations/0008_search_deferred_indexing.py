@@ -9,6 +9,8 @@ created here holds a row (only ever inside a bulk writer's transaction), the tri
 
 from django.db import migrations
 
+from accord.core.vendor_migrations import run_sql_on
+
 INDEX_NEW_ENTRY = """
         INSERT INTO search_word(rowid, text) VALUES (new.id, new.text);
         INSERT INTO search_trigram(rowid, text) VALUES (new.id, new.text);
@@ -26,16 +28,7 @@ BACKWARD = (
 )
 
 
-def _run(statements):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("core", "0007_search_owner_text_index")]
 
-    operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
+    operations = [run_sql_on("sqlite", FORWARD, BACKWARD)]
