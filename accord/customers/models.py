@@ -92,8 +92,14 @@ class Contact(TrackedModel):
     acquisition_channel = models.CharField(
         max_length=50, blank=True, help_text="e.g. organic, paid, referral"
     )
+    # No index of its own: contact_owner_idx (owner, family_name) serves the lookups by owner.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+        db_index=False,
     )
     companies = models.ManyToManyField(Company, through="Employment", related_name="people")
     tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
@@ -132,7 +138,8 @@ class Contact(TrackedModel):
 class ContactEmail(models.Model):
     """An email address of a contact, stored lowercased and syntax-checked."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # No index of its own: the unique (contact, email) index serves the lookups by contact.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails", db_index=False)
     email = models.CharField(max_length=254)
     label = models.CharField(max_length=20, blank=True, help_text="work, home, …")
     is_primary = models.BooleanField(default=False)

@@ -114,7 +114,8 @@ class ImportedRecord(models.Model):
         CREATED = "created", "Created"
         UPDATED = "updated", "Updated"
 
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: imported_record_run_idx (run, id) serves the lookups by run.
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records", db_index=False)
     object_type = models.CharField(
         max_length=20, help_text="company, contact, lead, deal, order, interaction"
     )
