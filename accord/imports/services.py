@@ -17,6 +17,7 @@ from django.utils import timezone
 from accord.core.actors import Actor
 from accord.core.audit import audit_write
 from accord.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from accord.core.garbage_collection import fewer_collections
 from accord.core.permissions import require_create
 from accord.core.services import save_unique
 from accord.imports.fields import CUSTOM_PREFIX, KINDS, ImportKind
@@ -125,11 +126,12 @@ def import_run_execute(
     _require_rights(context.actor, kind, run.mapping.values(), run.on_duplicate)
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, failure="")
     try:
-        for batch in _batches(context, rows, batch_size):
-            done = _commit_batch(context, batch)
-            refresh_statistics()
-            if progress is not None:
-                progress(done)
+        with fewer_collections():
+            for batch in _batches(context, rows, batch_size):
+                done = _commit_batch(context, batch)
+                refresh_statistics()
+                if progress is not None:
+                    progress(done)
     except Exception as error:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, failure=str(error)[:2000])
         raise
