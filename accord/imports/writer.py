@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from django.db import models
@@ -403,9 +404,9 @@ def insert_records(model: type[models.Model], drafts: list[Draft]) -> None:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
-    table = Table(model, ["id", *(f.attname for f in fields)])
-    names = [f.attname for f in fields]
-    table.insert([draft.pk, *(draft.fields.get(name, defaults[name]) for name in names)] for draft in drafts)
+    columns = ["id", *(f.attname for f in fields)]
+    row_of = itemgetter(*columns)
+    Table(model, columns).insert(row_of({**defaults, **draft.fields, "id": draft.pk}) for draft in drafts)
 
 
 def record_side_rows(
