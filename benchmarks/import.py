@@ -238,7 +238,7 @@ def main() -> int:
     parser.add_argument(
         "--databases", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
     )
-    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--batch", type=int, default=5000, help="rows per transaction (the import's default)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--rounds", type=int, default=2, help="measures of each, in alternating order; the best counts"

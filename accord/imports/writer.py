@@ -37,7 +37,7 @@ from accord.imports.rows import ParsedRow, RowError
 from accord.imports.writer_refs import CompanyKey, References, Rejected
 from accord.imports.writer_sql import Table, reserve_ids, update_rows
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000  # rows per transaction; settings.ACCORD_IMPORT_BATCH_SIZE for runs
 # The order-line inputs of the order service, as the import fields that hold them.
 LINE_FIELDS = {"description": "line_description", "product_id": "product_sku"}
 NO_CHANGES: dict[str, Any] = {}  # one shared object, so the JSON of every create's audit entry is dumped once

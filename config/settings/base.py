@@ -210,7 +210,10 @@ ACCORD_IMPORT_FILES_DIR = Path(
     env.str("ACCORD_IMPORT_FILES_DIR", default="") or DATA_DIR / "imports"
 ).resolve()
 ACCORD_IMPORT_MAX_UPLOAD_BYTES = env.int("ACCORD_IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
-ACCORD_IMPORT_BATCH_SIZE = env.int("ACCORD_IMPORT_BATCH_SIZE", default=2000)
+# Rows per committed import batch: each commit writes the batch's pages and waits for the disk, so larger
+# batches are faster (SQLite: 2,000 rows spent twice as long committing as 5,000); other writers wait for
+# one batch at most (a third of a second at 5,000).
+ACCORD_IMPORT_BATCH_SIZE = env.int("ACCORD_IMPORT_BATCH_SIZE", default=5000)
 ACCORD_IMPORT_KEEP_FILES_DAYS = env.int("ACCORD_IMPORT_KEEP_FILES_DAYS", default=7)
 
 # Customer value analysis (docs/analytics-refresh.md): the currency analysed (empty: the one most paid orders
