@@ -87,12 +87,12 @@ class Table:
         if not self.adapters:
             return [tuple(row) for row in rows]
         # Column by column: transposing with zip runs in C, and a column's loop stays short.
-        columns: list[Sequence[Any]] = list(zip(*rows))
+        columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
         if not columns:
             return []
         for index, adapter in self.adapters:
             columns[index] = _adapted(columns[index], adapter)
-        return list(zip(*columns))
+        return list(zip(*columns, strict=True))
 
 
 _NOTHING = object()
