@@ -3,6 +3,7 @@ when blocks nest, overlap in threads or fail."""
 
 import gc
 import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -10,7 +11,7 @@ from accord.core.garbage_collection import BULK_YOUNG_THRESHOLD, fewer_collectio
 
 
 @pytest.fixture(autouse=True)
-def _default_thresholds():  # type: ignore[no-untyped-def]
+def _default_thresholds() -> Iterator[None]:
     before = gc.get_threshold()
     gc.set_threshold(700, 10, 10)
     yield
