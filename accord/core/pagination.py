@@ -12,7 +12,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -199,14 +199,14 @@ class KeysStatement:
     def next_cursor(self, found: Sequence[Sequence[Any]]) -> str | None:
         """The cursor after a page of rows starting with this statement's two columns (values as the
         database returns them), or None when it is the last page."""
-        if len(found) <= self.limit:
-            return None
-        pk, value = found[self.limit - 1][:2]
-        # As the ORM would read the value (SQLite's datetimes are text, for instance).
+        return _cursor_after(found, self.limit, convert=self._as_read)
+
+    def _as_read(self, value: Any) -> Any:
+        """The sort column's value as the ORM would read it (SQLite's datetimes are text, for instance)."""
         column = self.sort_column
         for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
             value = converter(value, column, connection)
-        return encode_cursor(value, pk)
+        return value
 
 
 def keys_statement(
@@ -244,11 +244,15 @@ def keys_statement(
     return KeysStatement(sql, params, order, limit, Col(model._meta.db_table, field))
 
 
-def _cursor_after(keys: Sequence[tuple[int, Any]], limit: int) -> str | None:
+def _cursor_after(
+    keys: Sequence[Sequence[Any]], limit: int, *, convert: Callable[[Any], Any] | None = None
+) -> str | None:
+    """The cursor after the row at ``limit`` of rows starting with (id, sort value), or None when there
+    is no row after it."""
     if len(keys) <= limit:
         return None
-    pk, value = keys[limit - 1]
-    return encode_cursor(value, pk)
+    pk, value = keys[limit - 1][:2]
+    return encode_cursor(convert(value) if convert else value, pk)
 
 
 def _sqlite_arms_after(queryset: QuerySet[T], sort: str, cursor: str) -> Iterator[QuerySet[T]]:
