@@ -90,10 +90,16 @@ def _lookup(model: type[models.Model], field: str, record: str, keys: list[str])
             )
             cursor.cursor.execute(sql, [keys], prepare=False)
         else:
-            marks = ", ".join(["%s"] * len(keys))
-            cursor.execute(
-                f"SELECT {column}, {record_column} FROM {table} WHERE {column} IN ({marks}) "
-                f"ORDER BY {record_column}",
-                keys,
-            )
+            cursor.execute(sqlite_lookup(table, column, record_column, len(keys)), keys)
         return list(cursor.fetchall())
+
+
+def sqlite_lookup(table: str, column: str, record_column: str, count: int) -> str:
+    """SQLite's lookup of ``count`` keys. The unary ``+`` keeps the ORDER BY from choosing an index: for a
+    long ``IN`` list SQLite otherwise read the whole (contact, email) index, in contact order and holding
+    both columns, instead of looking each email up. At 1,000,000 contacts that was 0.25 s per batch of
+    5,000 emails instead of 0.02 s, a quarter of the import's time, and it grew with the table."""
+    marks = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {column}, {record_column} FROM {table} WHERE {column} IN ({marks}) ORDER BY +{record_column}"
+    )
