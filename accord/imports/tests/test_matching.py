@@ -29,7 +29,7 @@ def test_sqlite_looks_each_key_of_a_batch_up_in_its_index(kind: str, match_key: 
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL looks each key up in a lateral subquery")
     _, model, name, record = KEY_SOURCES[(kind, match_key)]
-    columns = {field.attname: field.column for field in model._meta.concrete_fields}
+    columns = {field.attname: str(field.column) for field in model._meta.concrete_fields}
     keys = [f"key{index}" for index in range(5000)]
     sql = sqlite_lookup(model._meta.db_table, columns[name], columns[record], len(keys))
     with connection.cursor() as cursor:
