@@ -46,13 +46,18 @@ def key_fields(kind: str, match_key: str) -> tuple[str, ...]:
 
 def row_key(kind: str, match_key: str, values: Mapping[str, Any]) -> str | None:
     """The key of a row: the first of its key fields with a value (a list field gives its first item)."""
+    keys = row_keys(kind, match_key, values)
+    return keys[0] if keys else None
+
+
+def row_keys(kind: str, match_key: str, values: Mapping[str, Any]) -> list[str]:
+    """Every key a record made from the row is found by (a contact's other emails, say), ``row_key`` first."""
+    found: list[str] = []
     for name in key_fields(kind, match_key):
         value = values.get(name)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value:
-            return str(value)
-    return None
+        items = value if isinstance(value, list) else [value]
+        found += [str(item) for item in items if item]
+    return found
 
 
 def find_matches(kind: str, match_key: str, keys: Collection[str]) -> dict[str, int]:

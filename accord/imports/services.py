@@ -9,9 +9,11 @@ pages call them alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accord.core.actors import Actor
@@ -23,8 +25,17 @@ from accord.core.services import save_unique
 from accord.imports.fields import CUSTOM_PREFIX, KINDS, ImportKind
 from accord.imports.matching import key_fields, row_key
 from accord.imports.models import ImportRun, MappingTemplate
+from accord.imports.pipeline import write_beside_drafting
 from accord.imports.rows import ParsedRow
-from accord.imports.writer import BATCH_SIZE, KindWriter, RunContext, error_rows, write_batch
+from accord.imports.writer import (
+    BATCH_SIZE,
+    BatchDrafts,
+    KindWriter,
+    RunContext,
+    draft_batch,
+    error_rows,
+    write_drafts,
+)
 from accord.imports.writer_revert import revert_batch
 from accord.imports.writer_sql import refresh_statistics
 from accord.imports.writers import WRITERS
@@ -127,11 +138,21 @@ def import_run_execute(
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, failure="")
     try:
         with fewer_collections():
-            for batch in _batches(context, rows, batch_size):
-                done = _commit_batch(context, batch)
-                refresh_statistics()
-                if progress is not None:
-                    progress(done)
+            batches = _batches(context, rows, batch_size)
+            if _drafts_beside_writing(context):
+                write_beside_drafting(
+                    batches,
+                    draft=partial(_draft_beside, context),
+                    write=partial(_write_beside, context),
+                    must_wait=lambda drafts: drafts.creates_companies,
+                    progress=progress,
+                )
+            else:
+                for batch in batches:
+                    done = _commit_batch(context, batch)
+                    refresh_statistics()
+                    if progress is not None:
+                        progress(done)
     except Exception as error:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, failure=str(error)[:2000])
         raise
@@ -171,17 +192,45 @@ def _remember(context: RunContext, row: ParsedRow) -> None:
         context.seen.setdefault(str(key), row.row)
 
 
-def _commit_batch(context: RunContext, batch: list[ParsedRow]) -> int:
+def _drafts_beside_writing(context: RunContext) -> bool:
+    """Whether batches are drafted while the one before is written (``accord.imports.pipeline``). Not
+    inside a transaction, whose rows the writer's own connection could not see (a test's); not for
+    updates, whose drafts read the records that the batch being written may be changing; not for kinds
+    whose rows name records of the same kind that earlier rows create (a company's parent)."""
+    return (
+        not connection.in_atomic_block
+        and context.run.on_duplicate != ImportRun.OnDuplicate.UPDATE
+        and context.writer_class.batches_independent
+    )
+
+
+def _draft_beside(context: RunContext, batch: list[ParsedRow]) -> BatchDrafts:
+    run = ImportRun.objects.select_related("created_by").get(pk=context.run.pk)
+    context.actor = _actor(run)  # the user as they are now: a role changed mid-import applies at once
+    return draft_batch(context, batch)
+
+
+def _write_beside(context: RunContext, batch: list[ParsedRow], drafts: BatchDrafts) -> int:
+    """The writer thread's part: its own copy of the context, with the actor the batch was drafted as."""
+    done = _commit_batch(replace(context, actor=drafts.actor), batch, drafts)
+    refresh_statistics()  # counts the rows this thread inserted
+    return done
+
+
+def _commit_batch(context: RunContext, batch: list[ParsedRow], drafts: BatchDrafts | None = None) -> int:
     """One batch, its errors, counts and checkpoint in one transaction; a dry run's writes are rolled
-    back before its report is stored. The rows done so far."""
+    back before its report is stored. The rows done so far. ``drafts``: the batch as drafted outside the
+    transaction (by ``_draft_beside``); drafted here otherwise."""
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=context.run.pk)
         if run.checkpoint >= batch[-1].row:
             return run.rows_seen  # another execution of this run wrote the batch meanwhile
         context.run = run
-        context.actor = _actor(run)  # the user as they are now: a role changed mid-import applies at once
+        if drafts is None:
+            context.actor = _actor(run)  # the user as they are now: a role changed mid-import applies
+            drafts = draft_batch(context, batch)
         savepoint = transaction.savepoint() if run.is_dry_run else None
-        result = write_batch(context, batch)
+        result = write_drafts(context, drafts)
         if savepoint is not None:
             transaction.savepoint_rollback(savepoint)
         error_rows(run, result.errors)

@@ -3,10 +3,12 @@
 For each batch: rows the readers rejected are reported; a row repeating a key seen earlier in the file is
 rejected ("Duplicate of row 12"); the records the rows name are resolved (one query per kind of reference,
 ``writer_refs``) and the records they match are found (one query, ``matching``); each row is checked with
-the services' own field rules (``writer_kinds``) and becomes a new record, an update, a skip or a rejection;
-then every table is written with one statement (``writer_sql``): records, their child rows, tags, search
-entries, one audit entry per record and the ``ImportedRecord`` rows a revert needs. The row errors, the
-counts and the checkpoint are written in the same transaction, so a crash leaves whole batches only.
+the services' own field rules (``writer_kinds``) and becomes a new record, an update, a skip or a rejection
+(``draft_batch``: reads only); then every table is written with one statement (``write_drafts``,
+``writer_sql``): records, their child rows, tags, search entries, one audit entry per record and the
+``ImportedRecord`` rows a revert needs. The row errors, the counts and the checkpoint are written in the
+same transaction, so a crash leaves whole batches only. The next batch may be drafted while one is written
+(``pipeline``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from accord.core.services import tags_from_names, validated
 from accord.customers.models import Company
 from accord.customers.services import cleaned_company_fields, company_search_fields
 from accord.imports.fields import ImportKind
-from accord.imports.matching import find_matches, key_fields, row_key
+from accord.imports.matching import find_matches, key_fields, row_key, row_keys
 from accord.imports.models import ImportedRecord, ImportRowError, ImportRun
 from accord.imports.rows import ParsedRow, RowError
 from accord.imports.writer_refs import CompanyKey, References, Rejected
@@ -87,6 +89,9 @@ class KindWriter:
     search_kind = ""  # the record's kind in the search index; "" when it has no entry
     needs: frozenset[str] = frozenset()  # references to load: companies, contacts, stages, products, deals
     fixed_key = ""  # a key every row has whatever the run matches on (an order's number)
+    # Whether a batch may be drafted while the one before is written (accord.imports.pipeline): not when
+    # rows may name records of this kind that earlier rows create.
+    batches_independent = True
 
     def __init__(self, context: RunContext) -> None:
         self.context = context
@@ -160,16 +165,35 @@ class RunContext:
     actor: Actor
     columns: dict[str, str]  # field name -> the file's column header
     seen: dict[str, int] = field(default_factory=dict)  # key -> the row that had it first
+    # The other keys of records this execution created (a contact's other emails): a later row with one of
+    # them is that record, even while the batch creating it is still being written (``pipeline``).
+    other_keys: set[str] = field(default_factory=set)
     dry_companies: set[CompanyKey] = field(default_factory=set)  # dry run: companies already counted
 
     def column(self, field_name: str) -> str:
         return self.columns.get(field_name, "")
 
 
-def write_batch(context: RunContext, rows: Sequence[ParsedRow]) -> BatchResult:
-    """Write one batch (the caller holds the transaction); what it did."""
+@dataclass
+class BatchDrafts:
+    """A batch checked and drafted (``draft_batch``), ready for ``write_drafts``."""
+
+    actor: Actor  # who drafted it: the writes are audited as them
+    result: BatchResult
+    refs: References | None = None  # None when no row is left to write
+    created: list[Draft] = field(default_factory=list)
+    updated: list[Draft] = field(default_factory=list)
+
+    @property
+    def creates_companies(self) -> bool:
+        return any(draft.companies for draft in [*self.created, *self.updated])
+
+
+def draft_batch(context: RunContext, rows: Sequence[ParsedRow]) -> BatchDrafts:
+    """Check and draft one batch; reads only. Rows rejected here, and skipped ones, are in the result."""
     writer = context.writer_class(context)
-    result = BatchResult()
+    drafts = BatchDrafts(actor=context.actor, result=BatchResult())
+    result = drafts.result
     run = context.run
     candidates: list[tuple[list[ParsedRow], str | None]] = []
     for group in writer.groups(rows):
@@ -185,31 +209,29 @@ def write_batch(context: RunContext, rows: Sequence[ParsedRow]) -> BatchResult:
             context.seen[key] = group[0].row
         candidates.append((group, key))
     if not candidates:
-        return result
+        return drafts
     with definitions_read_once():
         refs = References.load(
             context.actor, [row for group, _ in candidates for row in group], set(writer.needs)
         )
+        drafts.refs = refs
         match_key = "external_id" if writer.fixed_key else run.match_key
         matches = find_matches(context.kind.name, match_key, [key for _, key in candidates if key])
         wanted = (
             {pk for pk in matches.values()} if run.on_duplicate == ImportRun.OnDuplicate.UPDATE else set()
         )
         existing = writer.load(wanted) if wanted else {}
-        created: list[Draft] = []
-        updated: list[Draft] = []
+        rule = _existing_rule(writer, run)
         for group, key in candidates:
             pk = matches.get(key) if key else None
+            matched = pk is not None or (key is not None and key in context.other_keys)
             try:
-                if pk is not None and writer.fixed_key and run.on_duplicate != ImportRun.OnDuplicate.UPDATE:
-                    if run.on_duplicate == ImportRun.OnDuplicate.SKIP:
-                        result.skipped += 1
-                        continue
-                    raise Rejected(writer.fixed_key, "Another order has this number.")
-                if pk is not None and run.on_duplicate == ImportRun.OnDuplicate.SKIP:
+                if matched and rule == SKIP:
                     result.skipped += 1
                     continue
-                if pk is not None and run.on_duplicate == ImportRun.OnDuplicate.UPDATE:
+                if matched and rule == REJECT:
+                    raise Rejected(writer.fixed_key, ANOTHER_ORDER_HAS_THIS_NUMBER)
+                if pk is not None and rule == UPDATE:
                     record = existing[pk]
                     try:
                         require_edit(context.actor, record, writer.permission_fields(context.columns))
@@ -217,18 +239,48 @@ def write_batch(context: RunContext, rows: Sequence[ParsedRow]) -> BatchResult:
                         raise Rejected("", MATCHES_RECORD_YOU_MAY_NOT_CHANGE) from error
                     draft = writer.update(group, refs, record)
                     draft.existing = record
-                    updated.append(draft)
+                    drafts.updated.append(draft)
                 else:
-                    created.append(writer.create(group, refs))
+                    drafts.created.append(writer.create(group, refs))
+                    if not writer.fixed_key:
+                        context.other_keys.update(
+                            row_keys(context.kind.name, run.match_key, group[0].values)[1:]
+                        )
             except Rejected as error:
                 _reject(result, context, group, error.field, error.reason)
             except ValidationFailed as error:
                 _reject_fields(result, context, group, error)
+    return drafts
+
+
+def write_drafts(context: RunContext, drafts: BatchDrafts) -> BatchResult:
+    """Write a drafted batch (the caller holds the transaction); what the batch did."""
+    result = drafts.result
+    refs = drafts.refs
+    if refs is None:
+        return result
+    writer = context.writer_class(context)
+    created, updated = drafts.created, drafts.updated
+    with definitions_read_once():
         created = _create_companies(context, refs, created, updated, result)
         _write(context, writer, refs, created, updated)
     result.created += len(created)
     result.updated += len(updated)
     return result
+
+
+# What a row matching a record becomes, by the run's rule.
+SKIP, UPDATE, REJECT, CREATE = "skip", "update", "reject", "create"
+ANOTHER_ORDER_HAS_THIS_NUMBER = "Another order has this number."
+
+
+def _existing_rule(writer: KindWriter, run: ImportRun) -> str:
+    if run.on_duplicate == ImportRun.OnDuplicate.SKIP:
+        return SKIP
+    if run.on_duplicate == ImportRun.OnDuplicate.UPDATE:
+        return UPDATE
+    # An order's number is its identity: a second order with the same number is never created.
+    return REJECT if writer.fixed_key else CREATE
 
 
 def _key(writer: KindWriter, context: RunContext, row: ParsedRow) -> str | None:

@@ -42,6 +42,7 @@ class CompanyWriter(KindWriter):
     model = Company
     search_kind = "company"
     needs = frozenset({"companies"})
+    batches_independent = False  # a row's parent may be a company that an earlier row creates
 
     def _fields(self, rows: list[ParsedRow], refs: References, instance: Company | None) -> dict[str, Any]:
         values = rows[0].values

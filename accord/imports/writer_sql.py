@@ -68,20 +68,47 @@ class Table:
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         names = ", ".join(quote(str(fields[name].column)) for name in self.columns)
+        self.json_statement = ""
         if connection.vendor == "postgresql":
             self.statement = f"COPY {table} ({names}) FROM STDIN"
         else:
             marks = ", ".join(["%s"] * len(self.columns))
             self.statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+            picks = ", ".join(f"value ->> {index}" for index in range(len(self.columns)))
+            self.json_statement = f"INSERT INTO {table} ({names}) SELECT {picks} FROM json_each(%s)"
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> int:
         """Insert the rows in one statement; how many there were."""
         prepared = self._prepare(rows)
-        if prepared:
+        if prepared and not self._insert_as_json(prepared):
             BulkLoader(out=io.StringIO()).insert(self.statement, prepared)
+        if prepared:
             added = _rows_added()
             added[self.model._meta.db_table] = added.get(self.model._meta.db_table, 0) + len(prepared)
         return len(prepared)
+
+    def _insert_as_json(self, rows: list[tuple[Any, ...]]) -> bool:
+        """SQLite: the rows as one JSON array, read by one ``INSERT … SELECT`` over ``json_each``. SQLite
+        runs it without holding Python's GIL, so another thread (the import's drafting, see
+        ``accord.imports.pipeline``) keeps running meanwhile; ``executemany`` takes the GIL back after every
+        row and waits for it each time while the other thread runs (20,000 rows: 30 s instead of 0.25 s).
+        On its own it is as fast as ``executemany``.
+
+        False, and nothing written, when the rows hold what JSON cannot carry into SQLite: NaN and
+        infinities, and NUL characters, at which SQLite's JSON functions cut text short. Other values are
+        already in their SQLite form (text, numbers, None; ``str`` gives a decimal as SQLite's adapter
+        would)."""
+        if not self.json_statement:
+            return False
+        try:
+            text = json.dumps(rows, ensure_ascii=False, allow_nan=False, default=str)
+        except ValueError:
+            return False
+        if "\\u0000" in text:
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute(self.json_statement, [text])
+        return True
 
     def _prepare(self, rows: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
         if not self.adapters:
