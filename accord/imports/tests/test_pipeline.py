@@ -274,3 +274,24 @@ def test_a_row_with_the_other_email_of_a_contact_created_earlier_in_its_batch_is
     run = import_run_execute(_run(actor, records), parsed(records))
     assert counts(run) == (1, 0, 1, 0)
     assert ContactEmail.objects.filter(email="ada@home.example").count() == 1
+
+
+def test_a_dry_run_beside_writing_reports_what_the_import_then_does(actor: Actor) -> None:
+    def execute(dry_run: bool) -> ImportRun:
+        run = import_run_create(
+            actor=actor,
+            kind="contacts",
+            file_name="people.csv",
+            mapping=mapping_for(PEOPLE),
+            match_key="email",
+            on_duplicate="skip",
+            dry_run=dry_run,
+        )
+        return import_run_execute(run, parsed(PEOPLE), batch_size=2)
+
+    dry = execute(dry_run=True)
+    assert (Contact.objects.count(), Company.objects.count()) == (0, 0)
+    real = execute(dry_run=False)
+    assert counts(dry) == counts(real) == (5, 0, 1, 2)
+    assert dry.companies_created_count == real.companies_created_count == 1
+    assert errors(dry) == errors(real)
