@@ -61,6 +61,9 @@ class Draft:
     # Foreign keys to companies created by this batch: field -> reference, set once they exist.
     late: dict[str, Any] = field(default_factory=dict)
     search: Callable[[], SearchFields] | None = None
+    # create: the search entry's (title, subtitle, text), computed when the batch is drafted, so that
+    # the writer thread (accord.imports.pipeline) has less Python to run
+    entry: tuple[str, str, str] | None = None
     label: str = ""
     pk: int = 0
 
@@ -241,7 +244,9 @@ def draft_batch(context: RunContext, rows: Sequence[ParsedRow]) -> BatchDrafts:
                     draft.existing = record
                     drafts.updated.append(draft)
                 else:
-                    drafts.created.append(writer.create(group, refs))
+                    draft = writer.create(group, refs)
+                    draft.entry = draft.search().stored() if draft.search else None
+                    drafts.created.append(draft)
                     if not writer.fixed_key:
                         context.other_keys.update(
                             row_keys(context.kind.name, run.match_key, group[0].values)[1:]
@@ -480,7 +485,7 @@ def record_side_rows(
         for draft in [*created, *updated]:
             if draft.search is None:
                 continue
-            title, subtitle, text = draft.search().stored()
+            title, subtitle, text = draft.entry or draft.search().stored()
             owner = draft.fields.get("owner_id", getattr(draft.existing, "owner_id", None))
             entries.append((search_kind, draft.pk, owner, title, subtitle, text))
         with deferred_search_indexing():
