@@ -132,7 +132,11 @@ class Table:
         if not columns:
             return []
         for index, adapter in self.adapters:
-            columns[index] = _adapted(columns[index], adapter)
+            column = columns[index]
+            # A column of one value (a batch's timestamps) is adapted once.
+            columns[index] = (
+                [adapter(column[0])] * len(column) if _one_value(column) else _adapted(column, adapter)
+            )
         return list(zip(*columns, strict=True))
 
 
